@@ -1,4 +1,4 @@
-/* The vendor catalogue: rules/*.yaml loaded with libyaml into immutable
+/* The vendor catalogue: rules/NAME.yaml loaded with libyaml into immutable
  * entries. Loading succeeds whole or returns nothing, so a caller that keeps
  * its previous catalogue on failure never runs on half of a new one. */
 #ifndef EA_CATALOGUE_H

@@ -1,0 +1,235 @@
+/* egressaudit check: match hosts, host:port, [v6]:port or URLs against the
+ * catalogue. Exit like grep: 0 something matched, 1 nothing, 2 an error. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "host.h"
+#include "json.h"
+#include "match.h"
+
+struct check_run {
+	const struct ea_matcher *m;
+	bool jsonl;
+	bool matched, failed;
+	const struct ea_entry **found;
+	size_t cap;
+};
+
+static void check_usage(FILE *out)
+{
+	fputs("usage: egressaudit check [-c PATH]... [--format text|jsonl] INPUT...\n"
+	      "  INPUT is a host, host:port, [v6]:port or an http:// or https:// URL;\n"
+	      "  '-' reads inputs from standard input, one a line (blank lines and # comments skipped)\n"
+	      "  -c, --catalogue PATH  a catalogue file or directory (repeatable; default: the installed rules)\n"
+	      "  -f, --format FORMAT   text (default) or jsonl (one JSON object per input)\n"
+	      "exit status: 0 something matched, 1 nothing matched, 2 an error\n", out);
+}
+
+static int port_listed(const struct ea_entry *e, int port)
+{
+	if (port < 0)
+		return -1;
+	for (size_t i = 0; i < e->nports; i++)
+		if (e->ports[i] == port)
+			return 1;
+	return 0;
+}
+
+static const char *listed_word(int listed)
+{
+	return listed < 0 ? "no-port" : listed ? "port-listed" : "port-not-listed";
+}
+
+static void print_jsonl(const char *input, const struct ea_target *t, const char *err,
+			const struct ea_entry *const *found, size_t n,
+			const struct ea_vendor *domain_vendor)
+{
+	fputc('{', stdout);
+	ea_json_key(stdout, "input", 1); ea_json_string(stdout, input);
+	ea_json_key(stdout, "host", 0); ea_json_string(stdout, err ? NULL : t->host.name);
+	ea_json_key(stdout, "port", 0);
+	if (!err && t->port > 0)
+		printf("%d", t->port);
+	else
+		fputs("null", stdout);
+	ea_json_key(stdout, "matches", 0);
+	fputc('[', stdout);
+	for (size_t i = 0; i < n; i++) {
+		const struct ea_entry *e = found[i];
+		int listed = port_listed(e, t->port);
+
+		fputs(i ? ",{" : "{", stdout);
+		ea_json_key(stdout, "id", 1); ea_json_string(stdout, e->id);
+		ea_json_key(stdout, "vendor", 0); ea_json_string(stdout, e->vendor->id);
+		ea_json_key(stdout, "product", 0); ea_json_string(stdout, e->product ? e->product->id : NULL);
+		ea_json_key(stdout, "kind", 0); ea_json_string(stdout, ea_kind_name(e->kind));
+		ea_json_key(stdout, "pattern", 0); ea_json_string(stdout, e->pattern);
+		ea_json_key(stdout, "level", 0); ea_json_string(stdout, ea_level_name(e->level));
+		ea_json_key(stdout, "condition", 0); ea_json_string(stdout, e->condition ? e->condition->id : NULL);
+		ea_json_key(stdout, "port_listed", 0);
+		fputs(listed < 0 ? "null" : listed ? "true" : "false", stdout);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+	ea_json_key(stdout, "vendor_domain", 0);
+	ea_json_string(stdout, domain_vendor ? domain_vendor->id : NULL);
+	if (err) {
+		ea_json_key(stdout, "error", 0);
+		ea_json_string(stdout, err);
+	}
+	fputs("}\n", stdout);
+}
+
+static void print_text(const char *input, const struct ea_target *t, const char *err,
+		       const struct ea_entry *const *found, size_t n,
+		       const struct ea_vendor *domain_vendor)
+{
+	if (err) {
+		printf("%s\terror: %s\n", input, err);
+		return;
+	}
+	if (n == 0) {
+		if (domain_vendor)
+			printf("%s\tuncatalogued\t(under a %s domain, but no entry names it)\n",
+			       input, domain_vendor->id);
+		else
+			printf("%s\tno match\n", input);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ea_entry *e = found[i];
+
+		printf("%s\t%s\t%s\t%s\t%s/%s\t%s\t%s\n", input, e->id, ea_kind_name(e->kind),
+		       e->pattern, e->vendor->id, e->product ? e->product->id : "all",
+		       ea_level_name(e->level), listed_word(port_listed(e, t->port)));
+	}
+}
+
+static void check_one(struct check_run *run, const char *input)
+{
+	const struct ea_vendor *domain_vendor = NULL;
+	const char *why = NULL;
+	struct ea_target t;
+	size_t n = 0;
+
+	if (ea_target_parse(input, strlen(input), &t, &why) < 0) {
+		run->failed = true;
+	} else {
+		n = ea_matcher_lookup(run->m, &t.host, run->found, run->cap);
+		if (n > run->cap) {
+			const struct ea_entry **bigger = realloc(run->found, n * sizeof(*bigger));
+
+			if (!bigger) {
+				why = "out of memory";
+				run->failed = true;
+				n = 0;
+			} else {
+				run->found = bigger;
+				run->cap = n;
+				n = ea_matcher_lookup(run->m, &t.host, run->found, run->cap);
+			}
+		}
+		if (n)
+			run->matched = true;
+		else if (!why)
+			domain_vendor = ea_matcher_vendor_domain(run->m, &t.host);
+	}
+	if (run->jsonl)
+		print_jsonl(input, &t, why, run->found, n, domain_vendor);
+	else
+		print_text(input, &t, why, run->found, n, domain_vendor);
+}
+
+static void check_stream(struct check_run *run, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	while ((len = getline(&line, &cap, in)) >= 0) {
+		char *s = line;
+
+		while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' ||
+				   s[len - 1] == ' ' || s[len - 1] == '\t'))
+			s[--len] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		check_one(run, s);
+	}
+	free(line);
+}
+
+int ea_cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "catalogue", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check_run run = { 0 };
+	struct cli_paths paths = { 0 };
+	struct ea_catalogue *cat;
+	struct ea_matcher *m;
+	const char *format = "text";
+	char err[256];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+c:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli_paths_add(&paths, optarg); break;
+		case 'f': format = optarg; break;
+		case 'h': check_usage(stdout); cli_paths_free(&paths); return EA_EXIT_OK;
+		default: check_usage(stderr); cli_paths_free(&paths); return EA_EXIT_ERROR;
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "jsonl") != 0) {
+		cli_error("check", "unknown format '%s' (text or jsonl)", format);
+		cli_paths_free(&paths);
+		return EA_EXIT_ERROR;
+	}
+	if (optind == argc) {
+		cli_error("check", "name at least one input, or '-' for standard input");
+		check_usage(stderr);
+		cli_paths_free(&paths);
+		return EA_EXIT_ERROR;
+	}
+	cat = cli_load_catalogue(&paths, true);
+	cli_paths_free(&paths);
+	if (!cat)
+		return EA_EXIT_ERROR;
+	m = ea_matcher_new(cat, err, sizeof(err));
+	if (!m) {
+		cli_error("check", "cannot build the matcher: %s", err);
+		ea_catalogue_free(cat);
+		return EA_EXIT_ERROR;
+	}
+	run.m = m;
+	run.jsonl = format[0] == 'j';
+	run.cap = 64;
+	run.found = malloc(run.cap * sizeof(*run.found));
+	if (!run.found) {
+		cli_error("check", "out of memory");
+		run.failed = true;
+	}
+	for (int i = optind; i < argc && run.found; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			check_stream(&run, stdin);
+		else
+			check_one(&run, argv[i]);
+	}
+	free(run.found);
+	ea_matcher_free(m);
+	ea_catalogue_free(cat);
+	if (fflush(stdout) != 0) {
+		cli_error("check", "cannot write the results");
+		return EA_EXIT_ERROR;
+	}
+	return run.failed ? EA_EXIT_ERROR : run.matched ? EA_EXIT_OK : EA_EXIT_NOMATCH;
+}

@@ -1,0 +1,32 @@
+/* Shared by the egressaudit subcommands: option helpers and catalogue
+ * loading with diagnostics printed to stderr. Each subcommand is one file. */
+#ifndef EA_CLI_H
+#define EA_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "catalogue.h"
+
+/* Exit codes shared by every subcommand. */
+enum { EA_EXIT_OK = 0, EA_EXIT_NOMATCH = 1, EA_EXIT_ERROR = 2 };
+
+struct cli_paths {
+	const char **v;
+	size_t n;
+};
+
+int cli_paths_add(struct cli_paths *p, const char *path);
+void cli_paths_free(struct cli_paths *p);
+
+/* Load the -c paths (or the installed rules when none was given), printing
+ * errors, and warnings unless quiet. NULL when the catalogue has errors. */
+struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet);
+
+/* Prints "egressaudit CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int ea_cmd_lint(int argc, char **argv);
+int ea_cmd_catalog(int argc, char **argv);
+int ea_cmd_check(int argc, char **argv);
+
+#endif
