@@ -841,8 +841,12 @@ static int load_file(struct loader *ld, const char *file)
 		ea_yaml_error(&y, root, "missing 'schema: 1'");
 		goto out;
 	}
-	if (ea_yaml_int(&y, n, "schema", 1, 1, &schema) < 0)
+	if (ea_yaml_int(&y, n, "schema", 1, 1000000, &schema) < 0)
 		goto out;
+	if (schema != 1) {
+		ea_yaml_error(&y, n, "schema %ld is not supported (this egressaudit reads schema 1)", schema);
+		goto out;
+	}
 	n = top_key(&y, root, "vendor");
 	if (!n) {
 		ea_yaml_error(&y, root, "missing 'vendor:'");
