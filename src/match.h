@@ -5,18 +5,49 @@
 #ifndef EA_MATCH_H
 #define EA_MATCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include "catalogue.h"
 #include "host.h"
 
 struct ea_matcher;
 
-/* NULL on failure, with a reason in err. The catalogue must outlive it. */
+/* NULL on failure, with a reason in err. The catalogue must outlive it.
+ * The new matcher holds one reference, owned by the caller. */
 struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, size_t errlen);
+/* Drops the caller's reference: the same as ea_matcher_unref. */
 void ea_matcher_free(struct ea_matcher *m);
 
+/* Reference counting (C11 atomics), so that a reload can replace the
+ * matcher while lookups in flight finish on the old one. ref returns m;
+ * unref frees it when the last reference goes. Both accept NULL. */
+struct ea_matcher *ea_matcher_ref(struct ea_matcher *m);
+void ea_matcher_unref(struct ea_matcher *m);
+
+/* Where the current matcher is published for many threads. Loading a
+ * pointer and then taking a reference races with a reload that drops the
+ * last reference in between; the slot closes that window without making
+ * readers wait: acquire never blocks, swap waits (yielding) until no
+ * acquire that may have seen the old matcher is still taking its reference. */
+struct ea_matcher_slot {
+	_Atomic(struct ea_matcher *) current;
+	atomic_ulong acquiring;
+};
+
+/* Start with m (its reference passes to the slot; m may be NULL). */
+void ea_matcher_slot_init(struct ea_matcher_slot *slot, struct ea_matcher *m);
+/* A new reference to the current matcher (NULL if none): unref it when done. */
+struct ea_matcher *ea_matcher_acquire(struct ea_matcher_slot *slot);
+/* Publish m (the caller's reference passes to the slot) and drop the slot's
+ * reference to the previous one; lookups still using it keep it alive. */
+void ea_matcher_swap(struct ea_matcher_slot *slot, struct ea_matcher *m);
+
 /* Writes up to max entries to out and returns how many matched in all
- * (which may exceed max). IP literals match no name pattern. */
+ * (which may exceed max). Never allocates, except that the first lookup of
+ * a thread against a catalogue with regex entries allocates that thread's
+ * PCRE2 match data (freed when the thread exits); takes no locks.
+ * IP literals match no name pattern; regex entries are matched against the
+ * canonical text of any host, IP literals included (IPv6 without brackets). */
 size_t ea_matcher_lookup(const struct ea_matcher *m, const struct ea_host *host,
 			 const struct ea_entry **out, size_t max);
 
@@ -25,7 +56,8 @@ const struct ea_vendor *ea_matcher_vendor_domain(const struct ea_matcher *m,
 						 const struct ea_host *host);
 
 /* The reference implementation: apply every entry in turn. Slow, obviously
- * right; tests and `make bench` compare the matcher against it. */
+ * right; tests and `make bench` compare the matcher against it. Same
+ * semantics and order as ea_matcher_lookup. */
 size_t ea_linear_lookup(const struct ea_catalogue *cat, const struct ea_host *host,
 			const struct ea_entry **out, size_t max);
 

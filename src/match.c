@@ -1,0 +1,879 @@
+/* The compiled matcher: exact hosts in an open-addressing hash table, "*."
+ * wildcards and in-label globs in a trie of labels read from the right, and
+ * PCRE2 (JIT) only for regex entries. A lookup costs a few hash probes per
+ * label of the host, whatever the size of the catalogue. Built once,
+ * immutable afterwards, shared between threads and reference-counted. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#include "match.h"
+
+/* Set in an edge's parent key when its label is a glob: such edges live in
+ * the edge table only so that the build can merge equal ones; lookups probe
+ * with plain parent ids and so never meet them. */
+#define GLOB_EDGE 0x80000000u
+#define MIN_SLOTS 16u
+
+/* Exact hosts. count == 0 marks an empty slot. */
+struct exact_slot {
+	uint32_t hash;  /* low half of the 64-bit hash, checked before memcmp */
+	uint32_t str;   /* offset into strings */
+	uint32_t len;
+	uint32_t first; /* the run of entries in pool, in catalogue order */
+	uint32_t count;
+};
+
+/* Trie edges for every node, keyed by (parent, label). child == 0 marks an
+ * empty slot: the root (node 0) is nobody's child. */
+struct edge_slot {
+	uint32_t hash;
+	uint32_t parent; /* | GLOB_EDGE for a glob label */
+	uint32_t child;
+	uint32_t str;
+	uint32_t len;
+};
+
+/* A node stands for a suffix of labels, e.g. "sophos.com". */
+struct node {
+	uint32_t wild_first, wild_count; /* "*." + this suffix */
+	uint32_t term_first, term_count; /* globs whose last label leads here */
+	uint32_t glob_first, glob_count; /* glob edges to try at this depth */
+	uint32_t vendor;                 /* 1 + index of the vendor owning this domain, or 0 */
+};
+
+struct glob_edge {
+	uint32_t str, len, child;
+};
+
+struct regex {
+	pcre2_code *code;
+	const struct ea_entry *entry;
+	bool jit;
+};
+
+struct ea_matcher {
+	atomic_ulong refs;
+	const struct ea_catalogue *cat;
+	char *strings;
+	const struct ea_entry **pool;
+	struct exact_slot *exact;
+	uint32_t exact_mask;
+	struct edge_slot *edges;
+	uint32_t edge_mask;
+	struct node *nodes;
+	uint32_t nnodes;
+	struct glob_edge *globs;
+	struct regex *regex;
+	size_t nregex;
+};
+
+/* ---- hashing ------------------------------------------------------------ */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ull;
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ull;
+	x ^= x >> 32;
+	return x;
+}
+
+/* Eight bytes at a time, then a full avalanche: host names are short and
+ * alike ("eu-west-1", "prod-*"), so the finaliser matters more than speed
+ * on long keys. */
+static uint64_t hash_bytes(const char *s, size_t n, uint64_t seed)
+{
+	uint64_t h = (seed + 0x9e3779b97f4a7c15ull) ^ ((uint64_t)n * 0xbf58476d1ce4e5b9ull);
+	uint64_t v;
+
+	while (n >= 8) {
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0x94d049bb133111ebull;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	if (n) {
+		v = 0;
+		memcpy(&v, s, n);
+		h = (h ^ v) * 0x94d049bb133111ebull;
+		h ^= h >> 29;
+	}
+	return mix64(h);
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+/* The output being assembled: up to max entries, total counts them all. */
+struct acc {
+	const struct ea_entry **out;
+	size_t max, n, total;
+	size_t gstart; /* where globs begin in out */
+};
+
+static void emit_run(struct acc *a, const struct ea_entry *const *run, uint32_t count)
+{
+	a->total += count;
+	for (uint32_t i = 0; i < count && a->n < a->max; i++)
+		a->out[a->n++] = run[i];
+}
+
+/* Globs may be found at several trie nodes in any order: keep the glob part
+ * of out sorted by catalogue position and holding the first ones. */
+static void emit_glob(struct acc *a, const struct ea_entry *e)
+{
+	size_t i;
+
+	a->total++;
+	if (a->n < a->max) {
+		i = a->n++;
+	} else {
+		if (a->n == a->gstart || e->index >= a->out[a->n - 1]->index)
+			return;
+		i = a->n - 1;
+	}
+	while (i > a->gstart && e->index < a->out[i - 1]->index) {
+		a->out[i] = a->out[i - 1];
+		i--;
+	}
+	a->out[i] = e;
+}
+
+/* Label i of the host, counted from the left. */
+static const char *host_label(const struct ea_host *h, unsigned i, size_t *len)
+{
+	size_t start = h->label_start[i];
+	size_t end = i + 1 < h->nlabels ? (size_t)h->label_start[i + 1] - 1 : h->len;
+
+	*len = end - start;
+	return h->name + start;
+}
+
+static uint32_t edge_find(const struct ea_matcher *m, uint32_t parent, const char *s, size_t len)
+{
+	uint64_t h = hash_bytes(s, len, parent);
+
+	for (uint32_t i = (uint32_t)(h >> 32) & m->edge_mask;; i = (i + 1) & m->edge_mask) {
+		const struct edge_slot *e = &m->edges[i];
+
+		if (!e->child)
+			return 0;
+		if (e->hash == (uint32_t)h && e->parent == parent && e->len == len &&
+		    memcmp(m->strings + e->str, s, len) == 0)
+			return e->child;
+	}
+}
+
+/* '*' matches zero or more characters; within one label, so never a dot. */
+static bool glob_label(const char *p, size_t pl, const char *s, size_t sl)
+{
+	size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0;
+
+	while (si < sl) {
+		if (pi < pl && p[pi] == '*') {
+			star = pi++;
+			mark = si;
+		} else if (pi < pl && p[pi] == s[si]) {
+			pi++;
+			si++;
+		} else if (star != SIZE_MAX) {
+			pi = star + 1;
+			si = ++mark;
+		} else {
+			return false;
+		}
+	}
+	while (pi < pl && p[pi] == '*')
+		pi++;
+	return pi == pl;
+}
+
+static void walk_globs(const struct ea_matcher *m, const struct ea_host *h,
+		       uint32_t id, unsigned depth, bool literal_too, struct acc *a);
+
+static void try_glob_edges(const struct ea_matcher *m, const struct ea_host *h,
+			   const struct node *nd, unsigned depth, const char *label,
+			   size_t len, struct acc *a)
+{
+	for (uint32_t g = 0; g < nd->glob_count; g++) {
+		const struct glob_edge *ge = &m->globs[nd->glob_first + g];
+
+		if (glob_label(m->strings + ge->str, ge->len, label, len))
+			walk_globs(m, h, ge->child, depth + 1, true, a);
+	}
+}
+
+/* Below a glob edge: the labels left must follow the glob's path exactly
+ * (literal or glob labels), and the host must end where a glob ends. */
+static void walk_globs(const struct ea_matcher *m, const struct ea_host *h,
+		       uint32_t id, unsigned depth, bool literal_too, struct acc *a)
+{
+	const struct node *nd = &m->nodes[id];
+	const char *label;
+	size_t len;
+	uint32_t child;
+
+	if (depth == h->nlabels) {
+		for (uint32_t i = 0; i < nd->term_count; i++)
+			emit_glob(a, m->pool[nd->term_first + i]);
+		return;
+	}
+	label = host_label(h, h->nlabels - 1 - depth, &len);
+	try_glob_edges(m, h, nd, depth, label, len, a);
+	if (literal_too && (child = edge_find(m, id, label, len)) != 0)
+		walk_globs(m, h, child, depth + 1, true, a);
+}
+
+static void lookup_exact(const struct ea_matcher *m, const struct ea_host *h, struct acc *a)
+{
+	uint64_t hv = hash_bytes(h->name, h->len, 0);
+
+	for (uint32_t i = (uint32_t)(hv >> 32) & m->exact_mask;; i = (i + 1) & m->exact_mask) {
+		const struct exact_slot *s = &m->exact[i];
+
+		if (!s->count)
+			return;
+		if (s->hash == (uint32_t)hv && s->len == h->len &&
+		    memcmp(m->strings + s->str, h->name, h->len) == 0) {
+			emit_run(a, m->pool + s->first, s->count);
+			return;
+		}
+	}
+}
+
+/* The literal path from the rightmost label collects the wildcards (one
+ * node per depth, so one run per label count); glob edges met on the way
+ * branch off into walk_globs. Wildcards come out deepest first. */
+static void lookup_trie(const struct ea_matcher *m, const struct ea_host *h, struct acc *a)
+{
+	uint32_t wild[EA_LABELS_MAX + 1];
+	unsigned nwild = 0;
+	uint32_t id = 0;
+
+	for (unsigned depth = 0;; depth++) {
+		const struct node *nd = &m->nodes[id];
+		const char *label;
+		size_t len;
+
+		if (depth == h->nlabels) {
+			/* A "glob" without any '*' would end on the literal path. */
+			for (uint32_t i = 0; i < nd->term_count; i++)
+				emit_glob(a, m->pool[nd->term_first + i]);
+			break;
+		}
+		if (nd->wild_count)
+			wild[nwild++] = id; /* at least one label left in front */
+		label = host_label(h, h->nlabels - 1 - depth, &len);
+		if (nd->glob_count)
+			try_glob_edges(m, h, nd, depth, label, len, a);
+		if (!(id = edge_find(m, id, label, len)))
+			break;
+	}
+	while (nwild) {
+		const struct node *nd = &m->nodes[wild[--nwild]];
+
+		emit_run(a, m->pool + nd->wild_first, nd->wild_count);
+	}
+}
+
+/* ---- per-thread PCRE2 match data ------------------------------------------ */
+
+static once_flag md_once = ONCE_FLAG_INIT;
+static tss_t md_key;
+static bool md_key_ok;
+static _Thread_local pcre2_match_data *md_local;
+
+static void md_destroy(void *p)
+{
+	pcre2_match_data_free(p);
+}
+
+static void md_key_create(void)
+{
+	md_key_ok = tss_create(&md_key, md_destroy) == thrd_success;
+}
+
+/* One match data per thread, made on its first regex lookup and freed at
+ * thread exit; NULL only when out of memory. */
+static pcre2_match_data *thread_match_data(void)
+{
+	if (md_local)
+		return md_local;
+	call_once(&md_once, md_key_create);
+	md_local = pcre2_match_data_create(1, NULL);
+	if (md_local && md_key_ok)
+		tss_set(md_key, md_local);
+	return md_local;
+}
+
+static void lookup_regex(const struct ea_matcher *m, const struct ea_host *h, struct acc *a)
+{
+	pcre2_match_data *md = thread_match_data();
+
+	if (!md) /* out of memory: this interface has no way to say so */
+		return;
+	for (size_t i = 0; i < m->nregex; i++) {
+		const struct regex *r = &m->regex[i];
+		int rc;
+
+		if (r->jit)
+			rc = pcre2_jit_match(r->code, (PCRE2_SPTR)h->name, h->len, 0, 0, md, NULL);
+		else
+			rc = pcre2_match(r->code, (PCRE2_SPTR)h->name, h->len, 0, 0, md, NULL);
+		/* 0: matched, with more captures than the ovector holds */
+		if (rc >= 0)
+			emit_run(a, &r->entry, 1);
+	}
+}
+
+size_t ea_matcher_lookup(const struct ea_matcher *m, const struct ea_host *host,
+			 const struct ea_entry **out, size_t max)
+{
+	struct acc a = { .out = out, .max = max };
+
+	if (host->type == EA_HOST_NAME && host->nlabels > 0) {
+		lookup_exact(m, host, &a);
+		a.gstart = a.n;
+		lookup_trie(m, host, &a);
+	}
+	if (m->nregex)
+		lookup_regex(m, host, &a);
+	return a.total;
+}
+
+const struct ea_vendor *ea_matcher_vendor_domain(const struct ea_matcher *m,
+						 const struct ea_host *host)
+{
+	uint32_t id = 0, owner = 0;
+
+	if (host->type != EA_HOST_NAME)
+		return NULL;
+	for (unsigned depth = 0; depth < host->nlabels; depth++) {
+		const char *label;
+		size_t len;
+
+		label = host_label(host, host->nlabels - 1 - depth, &len);
+		if (!(id = edge_find(m, id, label, len)))
+			break;
+		if (m->nodes[id].vendor)
+			owner = m->nodes[id].vendor; /* the deepest owned domain wins */
+	}
+	return owner ? m->cat->vendors[owner - 1] : NULL;
+}
+
+/* ---- reference counting and publication ----------------------------------- */
+
+static void matcher_destroy(struct ea_matcher *m)
+{
+	for (size_t i = 0; i < m->nregex; i++)
+		pcre2_code_free(m->regex[i].code);
+	free(m->regex);
+	free(m->strings);
+	free(m->pool);
+	free(m->exact);
+	free(m->edges);
+	free(m->nodes);
+	free(m->globs);
+	free(m);
+}
+
+struct ea_matcher *ea_matcher_ref(struct ea_matcher *m)
+{
+	if (m)
+		atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+	return m;
+}
+
+void ea_matcher_unref(struct ea_matcher *m)
+{
+	if (!m)
+		return;
+	if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_release) == 1) {
+		atomic_thread_fence(memory_order_acquire);
+		matcher_destroy(m);
+	}
+}
+
+void ea_matcher_free(struct ea_matcher *m)
+{
+	ea_matcher_unref(m);
+}
+
+void ea_matcher_slot_init(struct ea_matcher_slot *slot, struct ea_matcher *m)
+{
+	atomic_init(&slot->current, m);
+	atomic_init(&slot->acquiring, 0);
+}
+
+/* Announce the acquire before reading the pointer, withdraw it after the
+ * reference is taken: a swap that sees no acquire under way after its
+ * exchange knows that everyone who read the old pointer holds a reference. */
+struct ea_matcher *ea_matcher_acquire(struct ea_matcher_slot *slot)
+{
+	struct ea_matcher *m;
+
+	atomic_fetch_add(&slot->acquiring, 1);
+	m = ea_matcher_ref(atomic_load(&slot->current));
+	atomic_fetch_sub(&slot->acquiring, 1);
+	return m;
+}
+
+void ea_matcher_swap(struct ea_matcher_slot *slot, struct ea_matcher *m)
+{
+	struct ea_matcher *old = atomic_exchange(&slot->current, m);
+
+	while (atomic_load(&slot->acquiring) != 0)
+		thrd_yield();
+	ea_matcher_unref(old);
+}
+
+/* ---- build ---------------------------------------------------------------- */
+
+struct pair {
+	uint32_t node;
+	const struct ea_entry *entry;
+};
+
+struct builder {
+	struct ea_matcher *m;
+	size_t strings_len, strings_cap;
+	size_t nodes_cap;
+	size_t nedges;
+	struct pair *wild, *term;
+	size_t nwild, wild_cap, nterm, term_cap;
+	const struct ea_entry **exact;
+	size_t nexact, exact_cap;
+	size_t nglobs;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct builder *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->err && b->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(b->err, b->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Make room for need elements of size bytes in *p (capacity *cap). */
+static int grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	void **pp = p;
+	size_t ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / size || !(np = realloc(*pp, ncap * size)))
+		return -1;
+	*pp = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int add_string(struct builder *b, const char *s, size_t len, uint32_t *off)
+{
+	if (b->strings_len + len > UINT32_MAX)
+		return fail(b, "matcher: too much text in the catalogue");
+	if (grow(&b->m->strings, &b->strings_cap, b->strings_len + len + 1, 1) < 0)
+		return fail(b, "out of memory");
+	memcpy(b->m->strings + b->strings_len, s, len);
+	b->m->strings[b->strings_len + len] = '\0';
+	*off = (uint32_t)b->strings_len;
+	b->strings_len += len + 1;
+	return 0;
+}
+
+static int new_node(struct builder *b, uint32_t *id)
+{
+	if (b->m->nnodes >= GLOB_EDGE - 1)
+		return fail(b, "matcher: too many trie nodes");
+	if (grow(&b->m->nodes, &b->nodes_cap, b->m->nnodes + 1, sizeof(struct node)) < 0)
+		return fail(b, "out of memory");
+	memset(&b->m->nodes[b->m->nnodes], 0, sizeof(struct node));
+	*id = b->m->nnodes++;
+	return 0;
+}
+
+static int edges_rehash(struct builder *b, uint32_t nslots)
+{
+	struct ea_matcher *m = b->m;
+	struct edge_slot *t = calloc(nslots, sizeof(*t));
+
+	if (!t)
+		return fail(b, "out of memory");
+	for (uint32_t i = 0; m->edges && i <= m->edge_mask; i++) {
+		const struct edge_slot *e = &m->edges[i];
+		uint64_t h;
+		uint32_t j;
+
+		if (!e->child)
+			continue;
+		h = hash_bytes(m->strings + e->str, e->len, e->parent);
+		for (j = (uint32_t)(h >> 32) & (nslots - 1); t[j].child; j = (j + 1) & (nslots - 1))
+			;
+		t[j] = *e;
+	}
+	free(m->edges);
+	m->edges = t;
+	m->edge_mask = nslots - 1;
+	return 0;
+}
+
+/* The child of parent by label (a glob edge when glob), made if missing. */
+static int edge_get(struct builder *b, uint32_t parent, const char *s, size_t len,
+		    bool glob, uint32_t *child)
+{
+	struct ea_matcher *m = b->m;
+	uint32_t key = parent | (glob ? GLOB_EDGE : 0);
+	uint64_t h;
+	uint32_t i, id, off;
+
+	if ((b->nedges + 1) * 2 > (size_t)m->edge_mask + 1) {
+		if (m->edge_mask >= UINT32_MAX / 4)
+			return fail(b, "matcher: too many trie edges");
+		if (edges_rehash(b, (m->edge_mask + 1) * 2) < 0)
+			return -1;
+	}
+	h = hash_bytes(s, len, key);
+	for (i = (uint32_t)(h >> 32) & m->edge_mask; m->edges[i].child; i = (i + 1) & m->edge_mask) {
+		const struct edge_slot *e = &m->edges[i];
+
+		if (e->hash == (uint32_t)h && e->parent == key && e->len == len &&
+		    memcmp(m->strings + e->str, s, len) == 0) {
+			*child = e->child;
+			return 0;
+		}
+	}
+	if (new_node(b, &id) < 0 || add_string(b, s, len, &off) < 0)
+		return -1;
+	m->edges[i] = (struct edge_slot){ .hash = (uint32_t)h, .parent = key, .child = id,
+					  .str = off, .len = (uint32_t)len };
+	b->nedges++;
+	if (glob)
+		b->nglobs++;
+	*child = id;
+	return 0;
+}
+
+/* Walk (making them where missing) the nodes for the labels of
+ * text[start..end), from the right; *node is where the walk ends. */
+static int insert_path(struct builder *b, const char *text, size_t start, size_t end,
+		       bool globs_allowed, const char *what, uint32_t *node)
+{
+	uint32_t id = 0;
+	size_t e = end;
+
+	while (e > start) {
+		size_t s = e;
+		bool glob;
+
+		while (s > start && text[s - 1] != '.')
+			s--;
+		if (s == e || e - s > EA_LABEL_MAX)
+			return fail(b, "matcher: %s: empty or over-long label", what);
+		glob = memchr(text + s, '*', e - s) != NULL;
+		if (glob && !globs_allowed)
+			return fail(b, "matcher: %s: '*' where a plain name belongs", what);
+		if (edge_get(b, id, text + s, e - s, glob, &id) < 0)
+			return -1;
+		if (s == start)
+			break;
+		e = s - 1;
+		if (e == start) /* a leading dot */
+			return fail(b, "matcher: %s: empty label", what);
+	}
+	*node = id;
+	return 0;
+}
+
+static int add_pair(struct builder *b, struct pair **v, size_t *n, size_t *cap,
+		    uint32_t node, const struct ea_entry *e)
+{
+	if (grow(v, cap, *n + 1, sizeof(**v)) < 0)
+		return fail(b, "out of memory");
+	(*v)[(*n)++] = (struct pair){ node, e };
+	return 0;
+}
+
+static int add_regex(struct builder *b, const struct ea_entry *e, size_t *cap)
+{
+	struct ea_matcher *m = b->m;
+	pcre2_code *code;
+
+	if (!e->regex) /* the loader never leaves one out; a hand-made catalogue might */
+		return 0;
+	if (grow(&m->regex, cap, m->nregex + 1, sizeof(*m->regex)) < 0)
+		return fail(b, "out of memory");
+	/* Our own copy, so JIT-compiling it leaves the catalogue untouched. */
+	if (!(code = pcre2_code_copy(e->regex)))
+		return fail(b, "out of memory");
+	m->regex[m->nregex++] = (struct regex){
+		.code = code, .entry = e,
+		/* without JIT (no executable memory) the interpreter answers the same */
+		.jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0,
+	};
+	return 0;
+}
+
+static int add_entry(struct builder *b, const struct ea_entry *e, size_t *regex_cap)
+{
+	size_t len;
+	uint32_t node;
+
+	switch (e->kind) {
+	case EA_KIND_EXACT:
+		if (!e->pattern)
+			return 0;
+		if (grow(&b->exact, &b->exact_cap, b->nexact + 1, sizeof(*b->exact)) < 0)
+			return fail(b, "out of memory");
+		b->exact[b->nexact++] = e;
+		return 0;
+	case EA_KIND_WILDCARD:
+		if (!e->pattern)
+			return 0;
+		len = strlen(e->pattern);
+		if (len < 3 || e->pattern[0] != '*' || e->pattern[1] != '.')
+			return fail(b, "matcher: %s: a wildcard must start with \"*.\"", e->id);
+		if (insert_path(b, e->pattern, 2, len, false, e->id, &node) < 0)
+			return -1;
+		return add_pair(b, &b->wild, &b->nwild, &b->wild_cap, node, e);
+	case EA_KIND_GLOB:
+		if (!e->pattern)
+			return 0;
+		if (insert_path(b, e->pattern, 0, strlen(e->pattern), true, e->id, &node) < 0)
+			return -1;
+		return add_pair(b, &b->term, &b->nterm, &b->term_cap, node, e);
+	case EA_KIND_REGEX:
+		return add_regex(b, e, regex_cap);
+	case EA_KIND_SITE:
+		return 0; /* the site profile supplies the host */
+	}
+	return 0;
+}
+
+static int cmp_pair(const void *pa, const void *pb)
+{
+	const struct pair *a = pa, *b = pb;
+
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	return a->entry->index < b->entry->index ? -1 : a->entry->index > b->entry->index;
+}
+
+static int cmp_exact(const void *pa, const void *pb)
+{
+	const struct ea_entry *a = *(const struct ea_entry *const *)pa;
+	const struct ea_entry *b = *(const struct ea_entry *const *)pb;
+	int c = strcmp(a->pattern, b->pattern);
+
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int cmp_regex(const void *pa, const void *pb)
+{
+	const struct regex *a = pa, *b = pb;
+
+	return a->entry->index < b->entry->index ? -1 : a->entry->index > b->entry->index;
+}
+
+static uint32_t slots_for(size_t n)
+{
+	uint32_t s = MIN_SLOTS;
+
+	while ((size_t)s < n * 2)
+		s *= 2;
+	return s;
+}
+
+/* Exact hosts: sort so that equal names are neighbours, then one slot per
+ * name pointing at its run of entries in catalogue order. */
+static int build_exact(struct builder *b, size_t *pool_n)
+{
+	struct ea_matcher *m = b->m;
+	uint32_t nslots;
+
+	if (b->nexact >= UINT32_MAX / 4)
+		return fail(b, "matcher: too many exact hosts");
+	nslots = slots_for(b->nexact);
+	if (!(m->exact = calloc(nslots, sizeof(*m->exact))))
+		return fail(b, "out of memory");
+	m->exact_mask = nslots - 1;
+	if (b->nexact)
+		qsort(b->exact, b->nexact, sizeof(*b->exact), cmp_exact);
+	for (size_t i = 0, j; i < b->nexact; i = j) {
+		const char *name = b->exact[i]->pattern;
+		size_t len = strlen(name);
+		uint64_t h = hash_bytes(name, len, 0);
+		uint32_t k, off;
+
+		for (j = i + 1; j < b->nexact && strcmp(b->exact[j]->pattern, name) == 0; j++)
+			;
+		if (len > EA_HOST_MAX)
+			return fail(b, "matcher: %s: host longer than %d characters",
+				    b->exact[i]->id, EA_HOST_MAX);
+		if (add_string(b, name, len, &off) < 0)
+			return -1;
+		for (k = (uint32_t)(h >> 32) & m->exact_mask; m->exact[k].count; k = (k + 1) & m->exact_mask)
+			;
+		m->exact[k] = (struct exact_slot){ .hash = (uint32_t)h, .str = off,
+						   .len = (uint32_t)len, .first = (uint32_t)*pool_n,
+						   .count = (uint32_t)(j - i) };
+		for (size_t x = i; x < j; x++)
+			m->pool[(*pool_n)++] = b->exact[x];
+	}
+	return 0;
+}
+
+/* Runs of wildcards or glob terminals per node, in catalogue order. */
+static void build_runs(struct builder *b, struct pair *v, size_t n, bool wild, size_t *pool_n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_pair);
+	for (size_t i = 0; i < n; i++) {
+		struct node *nd = &b->m->nodes[v[i].node];
+
+		if (i == 0 || v[i - 1].node != v[i].node) {
+			if (wild)
+				nd->wild_first = (uint32_t)*pool_n;
+			else
+				nd->term_first = (uint32_t)*pool_n;
+		}
+		if (wild)
+			nd->wild_count++;
+		else
+			nd->term_count++;
+		b->m->pool[(*pool_n)++] = v[i].entry;
+	}
+}
+
+/* Glob edges grouped by parent (a counting sort), so that a lookup tries
+ * every glob label of a node from one contiguous list. */
+static int build_globs(struct builder *b)
+{
+	struct ea_matcher *m = b->m;
+	uint32_t at = 0;
+
+	if (!b->nglobs)
+		return 0;
+	if (!(m->globs = malloc(b->nglobs * sizeof(*m->globs))))
+		return fail(b, "out of memory");
+	for (uint32_t i = 0; i <= m->edge_mask; i++)
+		if (m->edges[i].child && (m->edges[i].parent & GLOB_EDGE))
+			m->nodes[m->edges[i].parent & ~GLOB_EDGE].glob_count++;
+	for (uint32_t i = 0; i < m->nnodes; i++) {
+		m->nodes[i].glob_first = at;
+		at += m->nodes[i].glob_count;
+		m->nodes[i].glob_count = 0;
+	}
+	for (uint32_t i = 0; i <= m->edge_mask; i++) {
+		const struct edge_slot *e = &m->edges[i];
+		struct node *nd;
+
+		if (!e->child || !(e->parent & GLOB_EDGE))
+			continue;
+		nd = &m->nodes[e->parent & ~GLOB_EDGE];
+		m->globs[nd->glob_first + nd->glob_count++] =
+			(struct glob_edge){ .str = e->str, .len = e->len, .child = e->child };
+	}
+	return 0;
+}
+
+static int add_vendor_domains(struct builder *b, const struct ea_catalogue *cat)
+{
+	for (size_t v = 0; v < cat->nvendors; v++) {
+		const struct ea_vendor *vd = cat->vendors[v];
+
+		for (size_t d = 0; d < vd->ndomains; d++) {
+			const char *dom = vd->domains[d];
+			uint32_t node;
+
+			if (!dom || !*dom)
+				continue;
+			if (insert_path(b, dom, 0, strlen(dom), false, vd->id, &node) < 0)
+				return -1;
+			if (!b->m->nodes[node].vendor) /* two owners: the first vendor keeps it */
+				b->m->nodes[node].vendor = (uint32_t)v + 1;
+		}
+	}
+	return 0;
+}
+
+static int build(struct builder *b, const struct ea_catalogue *cat)
+{
+	struct ea_matcher *m = b->m;
+	size_t regex_cap = 0, pool_n = 0;
+	uint32_t root;
+
+	if (new_node(b, &root) < 0 || edges_rehash(b, MIN_SLOTS) < 0)
+		return -1;
+	for (size_t i = 0; i < cat->nentries; i++)
+		if (add_entry(b, cat->entries[i], &regex_cap) < 0)
+			return -1;
+	if (add_vendor_domains(b, cat) < 0)
+		return -1;
+	if (!(m->pool = malloc((b->nexact + b->nwild + b->nterm + 1) * sizeof(*m->pool))))
+		return fail(b, "out of memory");
+	if (build_exact(b, &pool_n) < 0)
+		return -1;
+	build_runs(b, b->wild, b->nwild, true, &pool_n);
+	build_runs(b, b->term, b->nterm, false, &pool_n);
+	if (build_globs(b) < 0)
+		return -1;
+	if (m->nregex)
+		qsort(m->regex, m->nregex, sizeof(*m->regex), cmp_regex);
+	/* Give back what growth by doubling left over. */
+	if (b->strings_len) {
+		char *s = realloc(m->strings, b->strings_len);
+
+		if (s)
+			m->strings = s;
+	}
+	if (m->nnodes) {
+		struct node *nd = realloc(m->nodes, m->nnodes * sizeof(*nd));
+
+		if (nd)
+			m->nodes = nd;
+	}
+	return 0;
+}
+
+struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, size_t errlen)
+{
+	struct builder b = { .err = err, .errlen = errlen };
+	int rc;
+
+	if (!(b.m = calloc(1, sizeof(*b.m)))) {
+		fail(&b, "out of memory");
+		return NULL;
+	}
+	atomic_init(&b.m->refs, 1);
+	b.m->cat = cat;
+	rc = build(&b, cat);
+	free(b.wild);
+	free(b.term);
+	free(b.exact);
+	if (rc < 0) {
+		matcher_destroy(b.m);
+		return NULL;
+	}
+	return b.m;
+}
