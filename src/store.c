@@ -1,0 +1,822 @@
+/* The audit store in SQLite: schema and forward migrations, batched writes
+ * of aggregated hits and drop counters, retention, and the read side the
+ * report uses. Synchronous; store_queue.c puts a queue and a thread in front.
+ *
+ * Schema version 1 (PRAGMA user_version = 1), also in doc/store.md:
+ *
+ *   meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
+ *       'proxy'          name of the proxy this database belongs to; the
+ *                        report merges databases from several proxies
+ *       'bucket_seconds' bucket size the writer last used
+ *       'created'        unix time the schema was created
+ *
+ *   hits — one row per (bucket, entry, vendor, host, port, client, user,
+ *          outcome, source), primary key in that order:
+ *       bucket     INTEGER  unix time of the bucket's start (a multiple of
+ *                           the bucket size)
+ *       entry      TEXT     catalogue entry id; '' for an uncatalogued host
+ *                           under a vendor-owned domain ('' and not NULL,
+ *                           because NULLs are distinct in a UNIQUE key)
+ *       vendor     TEXT     vendor id
+ *       host       TEXT     canonical host as requested
+ *       port       INTEGER  0..65535
+ *       client     TEXT     client address, '' when unknown
+ *       user       TEXT     authenticated user, '' when none
+ *       outcome    TEXT     'allowed' | 'denied' | 'failed' | 'unknown'
+ *       source     TEXT     'icap' | 'log'
+ *       count      INTEGER  requests
+ *       first_seen INTEGER  unix time of the first and last of them
+ *       last_seen  INTEGER
+ *
+ *   counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)
+ *       hits lost and why: queue_full, db_busy, db_full, db_error, shutdown;
+ *       added to in the same transaction as hits.
+ *
+ *   log_files — how far the access-log importer read each file:
+ *       identity TEXT PRIMARY KEY  survives rename and gzip (hash of the
+ *                                  first line, chosen by the importer)
+ *       path TEXT, device INTEGER, inode INTEGER   where it was last read
+ *       offset INTEGER   uncompressed bytes consumed
+ *       lines INTEGER    lines consumed
+ *       updated INTEGER  unix time of the last import
+ *
+ * A migration is one entry of `migrations` below, applied in order inside
+ * one BEGIN IMMEDIATE transaction together with the user_version bump; a
+ * database whose user_version is above EA_STORE_SCHEMA_VERSION is refused.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define DEFAULT_BUCKET 3600
+#define DEFAULT_BUSY_MS 5000
+
+static const char schema_v1[] =
+	"CREATE TABLE meta ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE hits ("
+	" bucket INTEGER NOT NULL,"
+	" entry TEXT NOT NULL,"
+	" vendor TEXT NOT NULL,"
+	" host TEXT NOT NULL,"
+	" port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+	" client TEXT NOT NULL,"
+	" user TEXT NOT NULL,"
+	" outcome TEXT NOT NULL CHECK (outcome IN ('allowed','denied','failed','unknown')),"
+	" source TEXT NOT NULL CHECK (source IN ('icap','log')),"
+	" count INTEGER NOT NULL,"
+	" first_seen INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" PRIMARY KEY (bucket, entry, vendor, host, port, client, user, outcome, source)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX hits_entry ON hits (vendor, entry);"
+	"CREATE TABLE counters ("
+	" name TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE log_files ("
+	" identity TEXT PRIMARY KEY,"
+	" path TEXT NOT NULL,"
+	" device INTEGER,"
+	" inode INTEGER,"
+	" offset INTEGER NOT NULL,"
+	" lines INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO meta (key, value) VALUES ('created', CAST(strftime('%s','now') AS TEXT));";
+
+/* migrations[i] takes the schema from version i to i + 1. Append only. */
+static const char *const migrations[] = {
+	schema_v1,
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == EA_STORE_SCHEMA_VERSION,
+	       "one migration step per schema version");
+
+enum stmt {
+	ST_BEGIN, ST_COMMIT, ST_HIT, ST_COUNTER, ST_LOGPOS,
+	ST_EXPIRE, ST_EACH_HIT, ST_EACH_COUNTER, ST_COUNTER_GET, ST_LOGPOS_GET,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_HIT] =
+		"INSERT INTO hits (bucket, entry, vendor, host, port, client, user,"
+		" outcome, source, count, first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)"
+		" ON CONFLICT (bucket, entry, vendor, host, port, client, user, outcome, source)"
+		" DO UPDATE SET count = count + excluded.count,"
+		" first_seen = min(first_seen, excluded.first_seen),"
+		" last_seen = max(last_seen, excluded.last_seen)",
+	[ST_COUNTER] =
+		"INSERT INTO counters (name, value) VALUES (?1, ?2)"
+		" ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+	[ST_LOGPOS] =
+		"INSERT INTO log_files (identity, path, device, inode, offset, lines, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" ON CONFLICT (identity) DO UPDATE SET path = excluded.path,"
+		" device = excluded.device, inode = excluded.inode,"
+		" offset = excluded.offset, lines = excluded.lines, updated = excluded.updated",
+	/* bucket < cutoff lets the primary key narrow the scan: a row can only
+	 * have last_seen < cutoff if its bucket started before it. */
+	[ST_EXPIRE] = "DELETE FROM hits WHERE bucket < ?1 AND last_seen < ?1",
+	[ST_EACH_HIT] =
+		"SELECT bucket, entry, vendor, host, port, client, user, outcome,"
+		" source, count, first_seen, last_seen FROM hits"
+		" WHERE last_seen >= ?1 AND first_seen < ?2"
+		" ORDER BY bucket, vendor, entry, host, port, outcome, source, client, user",
+	[ST_EACH_COUNTER] = "SELECT name, value FROM counters ORDER BY name",
+	[ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
+	[ST_LOGPOS_GET] =
+		"SELECT path, device, inode, offset, lines FROM log_files WHERE identity = ?1",
+};
+
+struct ea_store {
+	sqlite3 *db;
+	bool readonly;
+	unsigned bucket_seconds;
+	char *path;
+	char proxy[256];
+	sqlite3_stmt *st[ST_COUNT];
+};
+
+static const char *const outcome_names[] = { "allowed", "denied", "failed", "unknown" };
+static const char *const source_names[] = { "icap", "log" };
+
+const char *ea_outcome_name(enum ea_outcome o)
+{
+	return (unsigned)o < 4 ? outcome_names[o] : "unknown";
+}
+
+const char *ea_source_name(enum ea_source s)
+{
+	return (unsigned)s < 2 ? source_names[s] : "icap";
+}
+
+int ea_outcome_parse(const char *name, enum ea_outcome *out)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (name && strcmp(name, outcome_names[i]) == 0) {
+			*out = (enum ea_outcome)i;
+			return 0;
+		}
+	return -1;
+}
+
+int ea_source_parse(const char *name, enum ea_source *out)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (name && strcmp(name, source_names[i]) == 0) {
+			*out = (enum ea_source)i;
+			return 0;
+		}
+	return -1;
+}
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void ea_hit_set(struct ea_hit *h, time_t when, const char *entry,
+		const char *vendor, const char *host, uint16_t port,
+		const char *client, const char *user, enum ea_outcome outcome,
+		enum ea_source source)
+{
+	h->when = when;
+	copy_field(h->entry, sizeof h->entry, entry);
+	copy_field(h->vendor, sizeof h->vendor, vendor);
+	copy_field(h->host, sizeof h->host, host);
+	h->port = port;
+	copy_field(h->client, sizeof h->client, client);
+	copy_field(h->user, sizeof h->user, user);
+	h->outcome = outcome;
+	h->source = source;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Map an SQLite result to ours: what the caller can do about it. */
+static int map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW:
+		return EA_STORE_OK;
+	case SQLITE_BUSY: case SQLITE_LOCKED:
+		return EA_STORE_BUSY;
+	case SQLITE_FULL:
+		return EA_STORE_FULL;
+	case SQLITE_NOMEM:
+		return EA_STORE_NOMEM;
+	case SQLITE_IOERR: case SQLITE_CORRUPT: case SQLITE_NOTADB:
+	case SQLITE_CANTOPEN: case SQLITE_PROTOCOL:
+		return EA_STORE_BROKEN;
+	default:
+		return EA_STORE_ERROR;
+	}
+}
+
+/* Report the connection's last error as "what: sqlite message (path)". */
+static int fail(struct ea_store *s, const char *what, char *err, size_t errlen)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+
+	seterr(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	rc = map_rc(rc);
+	return rc == EA_STORE_OK ? EA_STORE_ERROR : rc;
+}
+
+static int exec(struct ea_store *s, const char *sql, const char *what, char *err, size_t errlen)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, what, err, errlen);
+	return EA_STORE_OK;
+}
+
+/* Run a one-row statement that yields a single integer. */
+static int query_int(struct ea_store *s, const char *sql, long long *out,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, sql, err, errlen);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return fail(s, sql, err, errlen);
+	}
+	sqlite3_finalize(st);
+	return EA_STORE_OK;
+}
+
+static void rollback(struct ea_store *s)
+{
+	/* Some errors (SQLITE_FULL, IOERR) roll back by themselves. */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int step_done(struct ea_store *s, enum stmt which, const char *what,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[which];
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		rc = fail(s, what, err, errlen);
+	else
+		rc = EA_STORE_OK;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int meta_get(struct ea_store *s, const char *key, char *out, size_t outlen,
+		    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(s, "reading meta", err, errlen);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_field(out, outlen, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, "reading meta", err, errlen);
+	return EA_STORE_OK;
+}
+
+static int meta_set(struct ea_store *s, const char *key, const char *value,
+		    char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+			       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "writing meta", err, errlen);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "writing meta", err, errlen);
+	return EA_STORE_OK;
+}
+
+static struct ea_store *store_alloc(const char *path, int *rc, char *err, size_t errlen)
+{
+	struct ea_store *s = calloc(1, sizeof *s);
+
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		seterr(err, errlen, "%s: out of memory", path);
+		*rc = EA_STORE_NOMEM;
+		return NULL;
+	}
+	s->bucket_seconds = DEFAULT_BUCKET;
+	return s;
+}
+
+/* WAL can only be entered with nobody else in the database; while another
+ * process holds it, SQLite may answer BUSY without calling the busy
+ * handler, so wait here for as long as the busy timeout allows. */
+static int enter_wal(struct ea_store *s, unsigned busy_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	unsigned waited = 0;
+	int rc;
+
+	for (;;) {
+		if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+				       NULL) != SQLITE_OK) {
+			rc = sqlite3_errcode(s->db);
+		} else {
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				const char *mode = (const char *)sqlite3_column_text(st, 0);
+				bool wal = mode && strcmp(mode, "wal") == 0;
+
+				sqlite3_finalize(st);
+				if (wal)
+					return EA_STORE_OK;
+				seterr(err, errlen, "%s: cannot switch to WAL mode (journal mode is %s)",
+				       s->path, mode ? mode : "unknown");
+				return EA_STORE_ERROR;
+			}
+			sqlite3_finalize(st);
+		}
+		if (map_rc(rc) != EA_STORE_BUSY || waited >= busy_ms)
+			return fail(s, "setting WAL mode", err, errlen);
+		usleep(10 * 1000);
+		waited += 10;
+	}
+}
+
+static int prepare_all(struct ea_store *s, char *err, size_t errlen)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->st[i], NULL) != SQLITE_OK)
+			return fail(s, "preparing statements", err, errlen);
+	return EA_STORE_OK;
+}
+
+static int load_meta(struct ea_store *s, char *err, size_t errlen)
+{
+	char buf[32];
+	int rc;
+
+	if ((rc = meta_get(s, "proxy", s->proxy, sizeof s->proxy, err, errlen)))
+		return rc;
+	if ((rc = meta_get(s, "bucket_seconds", buf, sizeof buf, err, errlen)))
+		return rc;
+	if (buf[0]) {
+		long v = strtol(buf, NULL, 10);
+
+		if (v > 0 && v <= INT_MAX)
+			s->bucket_seconds = (unsigned)v;
+	}
+	return EA_STORE_OK;
+}
+
+static int too_new(struct ea_store *s, long long version, char *err, size_t errlen)
+{
+	seterr(err, errlen, "%s: database schema version %lld is newer than this egressaudit"
+	       " supports (%d); upgrade egressaudit or use another database",
+	       s->path, version, EA_STORE_SCHEMA_VERSION);
+	return EA_STORE_TOO_NEW;
+}
+
+/* Bring the schema to our version and record this writer's settings, all in
+ * one write transaction so concurrent openers serialise on it. */
+static int migrate(struct ea_store *s, const struct ea_store_options *opt,
+		   char *err, size_t errlen)
+{
+	long long version = 0;
+	char buf[64];
+	int rc;
+
+	if ((rc = exec(s, "BEGIN IMMEDIATE", "starting the schema transaction", err, errlen)))
+		return rc;
+	if ((rc = query_int(s, "PRAGMA user_version", &version, err, errlen)))
+		goto out;
+	if (version > EA_STORE_SCHEMA_VERSION) {
+		rc = too_new(s, version, err, errlen);
+		goto out;
+	}
+	if (version == 0) {
+		long long tables = 0;
+
+		if ((rc = query_int(s, "SELECT count(*) FROM sqlite_schema", &tables, err, errlen)))
+			goto out;
+		if (tables) {
+			seterr(err, errlen, "%s: not an egressaudit database (it has tables but"
+			       " no schema version); refusing to add ours to it", s->path);
+			rc = EA_STORE_ERROR;
+			goto out;
+		}
+	}
+	if (version < 0) {
+		seterr(err, errlen, "%s: not an egressaudit database (schema version %lld)",
+		       s->path, version);
+		rc = EA_STORE_ERROR;
+		goto out;
+	}
+	for (long long v = version; v < EA_STORE_SCHEMA_VERSION; v++) {
+		snprintf(buf, sizeof buf, "migrating to schema %lld", v + 1);
+		if ((rc = exec(s, migrations[v], buf, err, errlen)))
+			goto out;
+	}
+	if (version != EA_STORE_SCHEMA_VERSION) {
+		snprintf(buf, sizeof buf, "PRAGMA user_version = %d", EA_STORE_SCHEMA_VERSION);
+		if ((rc = exec(s, buf, "setting the schema version", err, errlen)))
+			goto out;
+	}
+	if ((rc = load_meta(s, err, errlen)))
+		goto out;
+	if (opt && opt->proxy_name && opt->proxy_name[0])
+		copy_field(s->proxy, sizeof s->proxy, opt->proxy_name);
+	else if (!s->proxy[0] && gethostname(s->proxy, sizeof s->proxy - 1) != 0)
+		copy_field(s->proxy, sizeof s->proxy, "unknown");
+	s->proxy[sizeof s->proxy - 1] = '\0';
+	if ((rc = meta_set(s, "proxy", s->proxy, err, errlen)))
+		goto out;
+	s->bucket_seconds = opt && opt->bucket_seconds ? opt->bucket_seconds : DEFAULT_BUCKET;
+	snprintf(buf, sizeof buf, "%u", s->bucket_seconds);
+	if ((rc = meta_set(s, "bucket_seconds", buf, err, errlen)))
+		goto out;
+	rc = exec(s, "COMMIT", "committing the schema", err, errlen);
+out:
+	if (rc)
+		rollback(s);
+	return rc;
+}
+
+struct ea_store *ea_store_open(const char *path, const struct ea_store_options *opt,
+			       int *rcp, char *err, size_t errlen)
+{
+	unsigned busy = opt && opt->busy_timeout_ms ? opt->busy_timeout_ms : DEFAULT_BUSY_MS;
+	struct ea_store *s;
+	int rc, dummy;
+
+	if (!rcp)
+		rcp = &dummy;
+	if (!(s = store_alloc(path, rcp, err, errlen)))
+		return NULL;
+	/* FULLMUTEX: the writer thread owns the connection, but cheap insurance. */
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = s->db ? fail(s, "opening", err, errlen) : EA_STORE_NOMEM;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, (int)busy);
+	if ((rc = enter_wal(s, busy, err, errlen)))
+		goto fail;
+	/* NORMAL is durable across process crashes in WAL mode; a power cut may
+	 * lose the last transactions, which an audit can afford. */
+	if ((rc = exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous", err, errlen)))
+		goto fail;
+	if ((rc = migrate(s, opt, err, errlen)))
+		goto fail;
+	if ((rc = prepare_all(s, err, errlen)))
+		goto fail;
+	if (opt && opt->max_bytes && (rc = ea_store_set_max_bytes(s, opt->max_bytes, err, errlen)))
+		goto fail;
+	*rcp = EA_STORE_OK;
+	return s;
+fail:
+	*rcp = rc;
+	ea_store_close(s);
+	return NULL;
+}
+
+struct ea_store *ea_store_open_readonly(const char *path, int *rcp, char *err, size_t errlen)
+{
+	long long version = 0;
+	struct ea_store *s;
+	int rc, dummy;
+
+	if (!rcp)
+		rcp = &dummy;
+	if (!(s = store_alloc(path, rcp, err, errlen)))
+		return NULL;
+	s->readonly = true;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = s->db ? fail(s, "opening read-only", err, errlen) : EA_STORE_NOMEM;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, DEFAULT_BUSY_MS);
+	if ((rc = query_int(s, "PRAGMA user_version", &version, err, errlen)))
+		goto fail;
+	if (version > EA_STORE_SCHEMA_VERSION) {
+		rc = too_new(s, version, err, errlen);
+		goto fail;
+	}
+	if (version < EA_STORE_SCHEMA_VERSION) {
+		seterr(err, errlen, "%s: %s (schema version %lld, expected %d)", path,
+		       version == 0 ? "not an egressaudit database"
+				    : "database schema is older than this egressaudit; open it"
+				      " for writing once to migrate it",
+		       version, EA_STORE_SCHEMA_VERSION);
+		rc = EA_STORE_ERROR;
+		goto fail;
+	}
+	if ((rc = prepare_all(s, err, errlen)) || (rc = load_meta(s, err, errlen)))
+		goto fail;
+	*rcp = EA_STORE_OK;
+	return s;
+fail:
+	*rcp = rc;
+	ea_store_close(s);
+	return NULL;
+}
+
+void ea_store_close(struct ea_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	/* v2: the close completes when the last statement goes, never BUSY. */
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *ea_store_path(const struct ea_store *s)
+{
+	return s->path;
+}
+
+const char *ea_store_proxy_name(const struct ea_store *s)
+{
+	return s->proxy;
+}
+
+unsigned ea_store_bucket_seconds(const struct ea_store *s)
+{
+	return s->bucket_seconds;
+}
+
+void ea_store_set_busy_timeout(struct ea_store *s, unsigned ms)
+{
+	sqlite3_busy_timeout(s->db, ms > INT_MAX ? INT_MAX : (int)ms);
+}
+
+int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes, char *err, size_t errlen)
+{
+	long long page = 0, pages, got = 0;
+	char sql[64];
+	int rc;
+
+	if ((rc = query_int(s, "PRAGMA page_size", &page, err, errlen)))
+		return rc;
+	if (page <= 0)
+		page = 4096;
+	/* 0 restores SQLite's own ceiling (SQLITE_MAX_PAGE_COUNT). */
+	pages = max_bytes ? (long long)(max_bytes / (uint64_t)page) : 4294967294LL;
+	if (pages < 1)
+		pages = 1;
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", pages);
+	return query_int(s, sql, &got, err, errlen);
+}
+
+static time_t bucket_of(time_t when, unsigned size)
+{
+	long long w = (long long)when, b = (long long)size;
+	long long r = w % b;
+
+	if (r < 0)
+		r += b;
+	return (time_t)(w - r);
+}
+
+static int write_hit(struct ea_store *s, const struct ea_hit *h, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_HIT];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)bucket_of(h->when, s->bucket_seconds));
+	sqlite3_bind_text(st, 2, h->entry, (int)strnlen(h->entry, sizeof h->entry), SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, h->vendor, (int)strnlen(h->vendor, sizeof h->vendor), SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, h->host, (int)strnlen(h->host, sizeof h->host), SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, h->port);
+	sqlite3_bind_text(st, 6, h->client, (int)strnlen(h->client, sizeof h->client), SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, h->user, (int)strnlen(h->user, sizeof h->user), SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, ea_outcome_name(h->outcome), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, ea_source_name(h->source), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)h->when);
+	return step_done(s, ST_HIT, "recording hits", err, errlen);
+}
+
+static int write_counter(struct ea_store *s, const struct ea_counter_add *c,
+			 char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_COUNTER];
+
+	if (!c->value)
+		return EA_STORE_OK;
+	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->value);
+	return step_done(s, ST_COUNTER, "recording counters", err, errlen);
+}
+
+static int write_logpos(struct ea_store *s, const struct ea_log_position *p,
+			char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_LOGPOS];
+
+	sqlite3_bind_text(st, 1, p->identity, (int)strnlen(p->identity, sizeof p->identity),
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->path, (int)strnlen(p->path, sizeof p->path), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)p->device);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)p->inode);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)p->offset);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)p->lines);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
+	return step_done(s, ST_LOGPOS, "recording the log position", err, errlen);
+}
+
+int ea_store_write(struct ea_store *s, const struct ea_batch *b, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = step_done(s, ST_BEGIN, "starting a transaction", err, errlen)))
+		return rc;
+	for (size_t i = 0; i < b->nhits; i++)
+		if ((rc = write_hit(s, &b->hits[i], err, errlen)))
+			goto out;
+	for (size_t i = 0; i < b->ncounters; i++)
+		if ((rc = write_counter(s, &b->counters[i], err, errlen)))
+			goto out;
+	if (b->log && (rc = write_logpos(s, b->log, err, errlen)))
+		goto out;
+	rc = step_done(s, ST_COMMIT, "committing", err, errlen);
+out:
+	if (rc)
+		rollback(s);
+	return rc;
+}
+
+int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
+		    uint64_t *deleted, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_EXPIRE];
+	int rc;
+
+	if (deleted)
+		*deleted = 0;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now - (sqlite3_int64)days * 86400);
+	rc = step_done(s, ST_EXPIRE, "deleting old buckets", err, errlen);
+	if (rc == EA_STORE_OK && deleted)
+		*deleted = (uint64_t)sqlite3_changes(s->db);
+	return rc;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? t : "";
+}
+
+int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
+		      ea_hit_fn fn, void *ctx, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_EACH_HIT];
+	int rc, stop = 0;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 2, until > 0 ? (sqlite3_int64)until : INT64_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ea_hit_row r;
+
+		r.bucket = (time_t)sqlite3_column_int64(st, 0);
+		r.entry = col_text(st, 1);
+		r.vendor = col_text(st, 2);
+		r.host = col_text(st, 3);
+		r.port = (unsigned)sqlite3_column_int(st, 4);
+		r.client = col_text(st, 5);
+		r.user = col_text(st, 6);
+		if (ea_outcome_parse(col_text(st, 7), &r.outcome))
+			r.outcome = EA_OUTCOME_UNKNOWN;
+		if (ea_source_parse(col_text(st, 8), &r.source))
+			r.source = EA_SOURCE_ICAP;
+		r.count = (uint64_t)sqlite3_column_int64(st, 9);
+		r.first_seen = (time_t)sqlite3_column_int64(st, 10);
+		r.last_seen = (time_t)sqlite3_column_int64(st, 11);
+		if ((stop = fn(&r, ctx)))
+			break;
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		rc = fail(s, "reading hits", err, errlen);
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return stop;
+}
+
+int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx,
+			  char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_EACH_COUNTER];
+	int rc, stop = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((stop = fn(col_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1), ctx)))
+			break;
+	if (!stop && rc != SQLITE_DONE) {
+		rc = fail(s, "reading counters", err, errlen);
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return stop;
+}
+
+int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_COUNTER_GET];
+	int rc;
+
+	*value = 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		rc = fail(s, "reading a counter", err, errlen);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? EA_STORE_OK : rc;
+}
+
+int ea_store_log_position(struct ea_store *s, const char *identity,
+			  struct ea_log_position *pos, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s->st[ST_LOGPOS_GET];
+	int rc;
+
+	memset(pos, 0, sizeof *pos);
+	copy_field(pos->identity, sizeof pos->identity, identity);
+	sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy_field(pos->path, sizeof pos->path, col_text(st, 0));
+		pos->device = (uint64_t)sqlite3_column_int64(st, 1);
+		pos->inode = (uint64_t)sqlite3_column_int64(st, 2);
+		pos->offset = (uint64_t)sqlite3_column_int64(st, 3);
+		pos->lines = (uint64_t)sqlite3_column_int64(st, 4);
+		rc = EA_STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = 1;
+	} else {
+		rc = fail(s, "reading a log position", err, errlen);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}

@@ -1,0 +1,235 @@
+/* The audit store: vendor hits aggregated per time bucket in SQLite (WAL),
+ * drop counters, and the log importer's read positions. store.c owns the
+ * schema and the synchronous API; store_queue.c the in-memory queue and the
+ * writer thread that the c-icap module's request path feeds. */
+#ifndef EA_STORE_H
+#define EA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define EA_STORE_SCHEMA_VERSION 1
+
+/* Field sizes of struct ea_hit, terminating NUL included. Longer values are
+ * truncated when copied in: a hit is never refused for its length. */
+#define EA_HIT_ID_MAX 64      /* catalogue entry id, vendor id */
+#define EA_HIT_HOST_MAX 256   /* a DNS name is at most 253 characters */
+#define EA_HIT_CLIENT_MAX 64  /* an IPv6 address with a zone fits */
+#define EA_HIT_USER_MAX 128
+
+enum ea_outcome {
+	EA_OUTCOME_ALLOWED,
+	EA_OUTCOME_DENIED,  /* refused by this proxy or an upstream one */
+	EA_OUTCOME_FAILED,  /* DNS, connection, timeout, proxy-generated 5xx */
+	EA_OUTCOME_UNKNOWN
+};
+
+enum ea_source { EA_SOURCE_ICAP, EA_SOURCE_LOG };
+
+/* "allowed", "denied", ...; "icap", "log". */
+const char *ea_outcome_name(enum ea_outcome o);
+const char *ea_source_name(enum ea_source s);
+/* 0 and *out set, or -1 for a name that is none of them. */
+int ea_outcome_parse(const char *name, enum ea_outcome *out);
+int ea_source_parse(const char *name, enum ea_source *out);
+
+/* One request to a vendor host. Fixed size, so the queue copies it without
+ * allocating. entry is "" for an uncatalogued host under a vendor-owned
+ * domain; client and user are "" when unknown. */
+struct ea_hit {
+	time_t when;
+	char entry[EA_HIT_ID_MAX];
+	char vendor[EA_HIT_ID_MAX];
+	char host[EA_HIT_HOST_MAX];
+	uint16_t port;
+	char client[EA_HIT_CLIENT_MAX];
+	char user[EA_HIT_USER_MAX];
+	enum ea_outcome outcome;
+	enum ea_source source;
+};
+
+/* Fill a hit, truncating over-long strings; NULL strings become "". */
+void ea_hit_set(struct ea_hit *h, time_t when, const char *entry,
+		const char *vendor, const char *host, uint16_t port,
+		const char *client, const char *user, enum ea_outcome outcome,
+		enum ea_source source);
+
+/* Result codes. Negative is failure; the message buffer says what and why. */
+enum ea_store_rc {
+	EA_STORE_OK = 0,
+	EA_STORE_ERROR = -1,   /* anything else: bad SQL state, read-only, ... */
+	EA_STORE_BUSY = -2,    /* still locked after the busy timeout: retry */
+	EA_STORE_FULL = -3,    /* disk full, or the configured size limit */
+	EA_STORE_BROKEN = -4,  /* I/O error, corruption: close and reopen */
+	EA_STORE_TOO_NEW = -5, /* schema newer than this code knows */
+	EA_STORE_NOMEM = -6
+};
+
+struct ea_store;
+
+struct ea_store_options {
+	const char *proxy_name;   /* stored in meta; NULL keeps the stored one,
+				     or uses the host name on a new database */
+	unsigned bucket_seconds;  /* 0: 3600 */
+	unsigned busy_timeout_ms; /* 0: 5000 */
+	uint64_t max_bytes;       /* 0: no limit; else PRAGMA max_page_count */
+};
+
+/* Open for writing, creating the file and migrating the schema forward in
+ * one transaction. Several processes may do this at once. NULL on failure,
+ * with the reason in err and the code in *rc (rc may be NULL). */
+struct ea_store *ea_store_open(const char *path, const struct ea_store_options *opt,
+			       int *rc, char *err, size_t errlen);
+
+/* Open read-only (SQLITE_OPEN_READONLY); works while writers have the
+ * database open. Refuses a database whose schema is not this code's. */
+struct ea_store *ea_store_open_readonly(const char *path, int *rc, char *err, size_t errlen);
+
+void ea_store_close(struct ea_store *s);
+
+const char *ea_store_path(const struct ea_store *s);
+const char *ea_store_proxy_name(const struct ea_store *s);
+unsigned ea_store_bucket_seconds(const struct ea_store *s);
+
+/* Bound how long a write waits for another writer's lock. */
+void ea_store_set_busy_timeout(struct ea_store *s, unsigned ms);
+
+/* Change the size limit of an open writable store; 0 lifts it. A limit
+ * below the current size holds the database at its current size. */
+int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes, char *err, size_t errlen);
+
+/* Where the access-log importer stopped in one log file. The identity must
+ * survive renaming and compression (e.g. a hash of the first line). */
+struct ea_log_position {
+	char identity[128];
+	char path[1024];
+	uint64_t device, inode;   /* informational: where it was last read */
+	uint64_t offset;          /* uncompressed bytes consumed */
+	uint64_t lines;
+};
+
+struct ea_counter_add {
+	const char *name;
+	uint64_t value;
+};
+
+/* What one transaction writes: hits added to their bucket rows, counters
+ * added to, and optionally a log position (so an import of a chunk of log
+ * and the position after it commit together). */
+struct ea_batch {
+	const struct ea_hit *hits;
+	size_t nhits;
+	const struct ea_counter_add *counters;
+	size_t ncounters;
+	const struct ea_log_position *log;
+};
+
+/* One transaction (BEGIN IMMEDIATE ... COMMIT): all of the batch or none. */
+int ea_store_write(struct ea_store *s, const struct ea_batch *b, char *err, size_t errlen);
+
+/* Retention: delete bucket rows whose last hit is older than now - days.
+ * *deleted (may be NULL) gets the number of rows removed. */
+int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
+		    uint64_t *deleted, char *err, size_t errlen);
+
+/* Read side. An aggregated row; strings valid during the callback only. */
+struct ea_hit_row {
+	time_t bucket;
+	const char *entry;  /* "" when uncatalogued */
+	const char *vendor, *host;
+	unsigned port;
+	const char *client, *user;
+	enum ea_outcome outcome;
+	enum ea_source source;
+	uint64_t count;
+	time_t first_seen, last_seen;
+};
+
+/* Return non-zero to stop the iteration (ea_store_each_* then return it). */
+typedef int (*ea_hit_fn)(const struct ea_hit_row *row, void *ctx);
+typedef int (*ea_counter_fn)(const char *name, uint64_t value, void *ctx);
+
+/* Rows with hits in [since, until): last_seen >= since and first_seen <
+ * until; until <= 0 means no upper bound. A bucket is never split, so a row
+ * straddling a limit is yielded whole. Ordered by bucket, vendor, entry,
+ * host, port, outcome. */
+int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
+		      ea_hit_fn fn, void *ctx, char *err, size_t errlen);
+int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx,
+			  char *err, size_t errlen);
+/* A counter's value, 0 when it was never written. */
+int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value,
+		     char *err, size_t errlen);
+/* 0 and *pos filled, 1 when the identity is unknown, negative on error. */
+int ea_store_log_position(struct ea_store *s, const char *identity,
+			  struct ea_log_position *pos, char *err, size_t errlen);
+
+/* ---- The queue and writer thread (store_queue.c) ----
+ * One queue per process, created after fork (threads do not survive it):
+ * in c-icap, in each child. Pushing copies the hit into a bounded ring and
+ * never waits on disk; one writer thread flushes batches. */
+
+/* Counter names the writer persists in the counters table. */
+#define EA_COUNTER_QUEUE_FULL "queue_full" /* pushed while the queue was full */
+#define EA_COUNTER_DB_BUSY "db_busy"       /* still locked after retries */
+#define EA_COUNTER_DB_FULL "db_full"       /* disk full or size limit */
+#define EA_COUNTER_DB_ERROR "db_error"     /* I/O or other database error */
+#define EA_COUNTER_SHUTDOWN "shutdown"     /* still queued when shutdown timed out */
+
+enum ea_store_log_level { EA_STORE_LOG_ERROR, EA_STORE_LOG_WARNING, EA_STORE_LOG_INFO };
+
+/* Called from the writer thread (so it must be thread-safe); the core never
+ * prints. Repeated failures are reported at most once a minute. */
+typedef void (*ea_store_log_fn)(void *ctx, enum ea_store_log_level level, const char *msg);
+
+struct ea_store_queue_options {
+	struct ea_store_options store;
+	size_t capacity;           /* hits held in memory; 0: 8192 */
+	size_t batch;              /* hits per transaction, and the queue length
+				      that wakes the writer early; 0: 512 */
+	unsigned flush_ms;         /* longest a hit waits; 0: 1000 */
+	unsigned reopen_ms;        /* wait before reopening; 0: 5000 */
+	unsigned shutdown_ms;      /* bound on the final flush; 0: 5000 */
+	unsigned retention_days;   /* 0: keep everything */
+	unsigned expire_interval_s;/* between retention runs; 0: 3600 */
+	ea_store_log_fn log;       /* may be NULL */
+	void *log_ctx;
+};
+
+struct ea_store_queue;
+
+struct ea_store_queue_stats {
+	uint64_t pushed;   /* accepted into the queue */
+	uint64_t written;  /* committed to the database */
+	uint64_t dropped;  /* every loss, whatever the reason */
+	uint64_t queue_full, db_busy, db_full, db_error, shutdown;
+	bool db_open;
+};
+
+/* Starts the writer thread, which opens the database (and keeps retrying
+ * if it cannot). NULL only when memory or the thread cannot be had. */
+struct ea_store_queue *ea_store_queue_new(const char *path,
+					  const struct ea_store_queue_options *opt,
+					  char *err, size_t errlen);
+
+/* Copy the hit into the queue. 0, or EA_STORE_FULL when the queue is full
+ * (the hit is counted as dropped). Never blocks on I/O. */
+int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit);
+
+/* Wait until everything pushed before the call has been written or counted
+ * as dropped, and the drop counters written. 0 when that transaction
+ * succeeded, EA_STORE_BUSY on timeout, another code when it failed. */
+int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms);
+
+/* Takes effect at the writer's next transaction; 0 lifts the limit. */
+void ea_store_queue_set_max_bytes(struct ea_store_queue *q, uint64_t max_bytes);
+
+void ea_store_queue_stats(struct ea_store_queue *q, struct ea_store_queue_stats *st);
+
+/* Stop the writer after flushing what is queued, for at most shutdown_ms;
+ * what is left then is counted (and the count written if possible). */
+void ea_store_queue_free(struct ea_store_queue *q);
+
+#endif

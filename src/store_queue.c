@@ -1,0 +1,540 @@
+/* The write path for the c-icap module: request threads copy hits into a
+ * bounded in-memory ring and never wait on disk; one writer thread per
+ * process drains it in batched transactions, survives database errors, and
+ * counts (and persists the count of) every hit it could not keep. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+#define BUSY_ATTEMPTS 3
+#define REPORT_EVERY_MS 60000
+
+enum drop { DROP_QUEUE_FULL, DROP_DB_BUSY, DROP_DB_FULL, DROP_DB_ERROR, DROP_SHUTDOWN, DROP_N };
+
+static const char *const drop_names[DROP_N] = {
+	[DROP_QUEUE_FULL] = EA_COUNTER_QUEUE_FULL,
+	[DROP_DB_BUSY] = EA_COUNTER_DB_BUSY,
+	[DROP_DB_FULL] = EA_COUNTER_DB_FULL,
+	[DROP_DB_ERROR] = EA_COUNTER_DB_ERROR,
+	[DROP_SHUTDOWN] = EA_COUNTER_SHUTDOWN,
+};
+
+struct ea_store_queue {
+	char *path;
+	char *proxy_name;
+	struct ea_store_queue_options opt;
+
+	pthread_mutex_t mu;
+	pthread_cond_t wake;       /* the writer waits on it */
+	pthread_cond_t done;       /* flushers wait on it */
+	struct ea_hit *ring;       /* capacity slots, count used from head */
+	size_t head, count;
+	size_t take_max;            /* min(batch, capacity) */
+	uint64_t enqueued;         /* hits ever accepted */
+	uint64_t settled;          /* hits taken and written or counted dropped */
+	uint64_t txn_started, txn_finished;
+	uint64_t flush_req, open_failed_req;
+	int last_rc;
+	bool stop;
+	pthread_t thread;
+
+	/* Shared without the mutex. */
+	atomic_uint_fast64_t unsaved_queue_full; /* push drops not yet in the db */
+	atomic_uint_fast64_t st_pushed, st_written, st_dropped[DROP_N];
+	atomic_uint_fast64_t max_bytes;
+	atomic_bool max_bytes_changed;
+	atomic_bool db_open;
+
+	/* The writer thread's own. */
+	struct ea_store *store;
+	struct ea_hit *batch;
+	uint64_t unsaved[DROP_N];
+	uint64_t reopen_at, expire_at, reported_at;
+	bool failing;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct timespec abs_ms(uint64_t ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+	return ts;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void report(struct ea_store_queue *q, enum ea_store_log_level level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!q->opt.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	q->opt.log(q->opt.log_ctx, level, msg);
+}
+
+/* A failure is reported when it starts and then at most once a minute, so a
+ * full disk does not flood the log with a line per flush. */
+static bool should_report_failure(struct ea_store_queue *q)
+{
+	uint64_t now = now_ms();
+
+	if (q->failing && now - q->reported_at < REPORT_EVERY_MS)
+		return false;
+	q->failing = true;
+	q->reported_at = now;
+	return true;
+}
+
+static uint64_t total_unsaved(struct ea_store_queue *q)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < DROP_N; i++)
+		n += q->unsaved[i];
+	return n;
+}
+
+static void recovered(struct ea_store_queue *q)
+{
+	if (!q->failing)
+		return;
+	q->failing = false;
+	report(q, EA_STORE_LOG_INFO, "%s: writing again", q->path);
+}
+
+static void try_open(struct ea_store_queue *q)
+{
+	struct ea_store_options so = q->opt.store;
+	char err[256];
+	int rc;
+
+	so.proxy_name = q->proxy_name;
+	so.max_bytes = atomic_load(&q->max_bytes);
+	atomic_store(&q->max_bytes_changed, false);
+	q->store = ea_store_open(q->path, &so, &rc, err, sizeof err);
+	if (!q->store) {
+		q->reopen_at = now_ms() + q->opt.reopen_ms;
+		q->last_rc = rc;
+		if (should_report_failure(q))
+			report(q, EA_STORE_LOG_ERROR, "%s; hits are queued in memory and"
+			       " counted when dropped; retrying every %u ms", err, q->opt.reopen_ms);
+		return;
+	}
+	atomic_store(&q->db_open, true);
+	q->expire_at = now_ms();
+	recovered(q);
+}
+
+static void close_store(struct ea_store_queue *q)
+{
+	ea_store_close(q->store);
+	q->store = NULL;
+	atomic_store(&q->db_open, false);
+	q->reopen_at = now_ms() + q->opt.reopen_ms;
+}
+
+/* Persist the drop counters alone, after a batch failed: a row update may
+ * still fit where new hits did not. Kept for the next flush otherwise. */
+static int write_counters(struct ea_store_queue *q, struct ea_counter_add *c, size_t nc)
+{
+	struct ea_batch b = { .counters = c, .ncounters = nc };
+	char err[256];
+	int rc;
+
+	if (!nc || !q->store)
+		return EA_STORE_OK;
+	rc = ea_store_write(q->store, &b, err, sizeof err);
+	if (rc == EA_STORE_OK)
+		memset(q->unsaved, 0, sizeof q->unsaved);
+	return rc;
+}
+
+/* One transaction: n hits from q->batch plus every unsaved drop count. */
+static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
+{
+	struct ea_counter_add c[DROP_N];
+	struct ea_batch b = { .hits = q->batch, .nhits = n, .counters = c };
+	char err[256];
+	enum drop why;
+	int rc = EA_STORE_BUSY;
+
+	q->unsaved[DROP_QUEUE_FULL] += atomic_exchange(&q->unsaved_queue_full, 0);
+	for (int i = 0; i < DROP_N; i++)
+		if (q->unsaved[i])
+			c[b.ncounters++] = (struct ea_counter_add){ drop_names[i], q->unsaved[i] };
+	if (atomic_exchange(&q->max_bytes_changed, false) &&
+	    ea_store_set_max_bytes(q->store, atomic_load(&q->max_bytes), err, sizeof err))
+		report(q, EA_STORE_LOG_WARNING, "%s", err);
+
+	/* The busy timeout already waits inside SQLite; these attempts cover
+	 * the cases where SQLite gives up without calling the handler. */
+	for (int attempt = 0; attempt < BUSY_ATTEMPTS; attempt++) {
+		rc = ea_store_write(q->store, &b, err, sizeof err);
+		if (rc != EA_STORE_BUSY || now_ms() >= deadline)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
+	}
+	if (rc == EA_STORE_OK) {
+		memset(q->unsaved, 0, sizeof q->unsaved);
+		atomic_fetch_add(&q->st_written, n);
+		recovered(q);
+		return rc;
+	}
+
+	why = rc == EA_STORE_BUSY ? DROP_DB_BUSY : rc == EA_STORE_FULL ? DROP_DB_FULL
+									 : DROP_DB_ERROR;
+	q->unsaved[why] += n;
+	atomic_fetch_add(&q->st_dropped[why], n);
+	if (should_report_failure(q))
+		report(q, EA_STORE_LOG_ERROR, "%s; %zu hits dropped and counted as %s"
+		       " (%llu drops not yet recorded)", err, n, drop_names[why],
+		       (unsigned long long)total_unsaved(q));
+	if (rc == EA_STORE_BROKEN) {
+		close_store(q);
+		return rc;
+	}
+	if (n) {
+		b.ncounters = 0;
+		for (int i = 0; i < DROP_N; i++)
+			if (q->unsaved[i])
+				c[b.ncounters++] = (struct ea_counter_add){ drop_names[i],
+									    q->unsaved[i] };
+		write_counters(q, c, b.ncounters);
+	}
+	return rc;
+}
+
+static void maybe_expire(struct ea_store_queue *q)
+{
+	uint64_t deleted;
+	char err[256];
+
+	if (!q->store || !q->opt.retention_days || now_ms() < q->expire_at)
+		return;
+	q->expire_at = now_ms() + (uint64_t)q->opt.expire_interval_s * 1000;
+	if (ea_store_expire(q->store, time(NULL), q->opt.retention_days, &deleted,
+			    err, sizeof err))
+		report(q, EA_STORE_LOG_WARNING, "%s (retention will be retried)", err);
+}
+
+/* Take up to a batch from the ring; with the mutex held. */
+static size_t take(struct ea_store_queue *q)
+{
+	size_t n = q->count < q->take_max ? q->count : q->take_max;
+
+	for (size_t i = 0; i < n; i++)
+		q->batch[i] = q->ring[(q->head + i) % q->opt.capacity];
+	q->head = (q->head + n) % q->opt.capacity;
+	q->count -= n;
+	return n;
+}
+
+/* Count what is still queued when shutdown ran out of time; mutex held. */
+static void drop_remaining(struct ea_store_queue *q)
+{
+	size_t n = q->count;
+
+	if (!n)
+		return;
+	q->count = 0;
+	q->settled += n;
+	q->unsaved[DROP_SHUTDOWN] += n;
+	atomic_fetch_add(&q->st_dropped[DROP_SHUTDOWN], n);
+	report(q, EA_STORE_LOG_ERROR, "%s: shutdown timed out; %zu queued hits dropped"
+	       " and counted as %s", q->path, n, EA_COUNTER_SHUTDOWN);
+}
+
+static bool counters_pending(struct ea_store_queue *q)
+{
+	return total_unsaved(q) || atomic_load(&q->unsaved_queue_full);
+}
+
+/* Write batches until the queue is empty, a write fails (then wait for the
+ * next interval rather than spin), or shutdown runs out of time. Called and
+ * returns with the mutex held. */
+static int drain(struct ea_store_queue *q, bool flushing, uint64_t stop_deadline)
+{
+	int rc = EA_STORE_OK;
+
+	do {
+		uint64_t id, deadline = now_ms() + q->opt.store.busy_timeout_ms;
+		bool stopping;
+		size_t n;
+
+		if (q->stop && now_ms() >= stop_deadline)
+			break;
+		if (!q->count && !flushing && !counters_pending(q))
+			break;
+		flushing = false;
+		n = take(q);
+		id = ++q->txn_started;
+		stopping = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stopping) {
+			/* Bound each transaction by what is left of the shutdown. */
+			uint64_t now = now_ms(), left = stop_deadline > now ? stop_deadline - now : 1;
+
+			if (left < deadline - now)
+				deadline = now + left;
+			ea_store_set_busy_timeout(q->store, (unsigned)(deadline - now));
+		}
+		rc = write_batch(q, n, deadline);
+		maybe_expire(q);
+		pthread_mutex_lock(&q->mu);
+		q->settled += n;
+		q->txn_finished = id;
+		q->last_rc = rc;
+		pthread_cond_broadcast(&q->done);
+	} while (rc == EA_STORE_OK && q->store && q->count);
+	return rc;
+}
+
+/* Shutdown: whatever is still queued is counted, and one last short
+ * attempt is made to record the counts. Mutex held. */
+static void finish(struct ea_store_queue *q)
+{
+	drop_remaining(q);
+	pthread_mutex_unlock(&q->mu);
+	if (q->store && counters_pending(q)) {
+		ea_store_set_busy_timeout(q->store, 500);
+		if (write_batch(q, 0, now_ms() + 500) != EA_STORE_OK || counters_pending(q))
+			report(q, EA_STORE_LOG_ERROR, "%s: %llu dropped hits could not be"
+			       " recorded in the database", q->path,
+			       (unsigned long long)total_unsaved(q));
+	} else if (counters_pending(q)) {
+		q->unsaved[DROP_QUEUE_FULL] += atomic_exchange(&q->unsaved_queue_full, 0);
+		report(q, EA_STORE_LOG_ERROR, "%s: %llu dropped hits could not be recorded"
+		       " in the database", q->path, (unsigned long long)total_unsaved(q));
+	}
+	ea_store_close(q->store);
+	q->store = NULL;
+	atomic_store(&q->db_open, false);
+	pthread_mutex_lock(&q->mu);
+	q->settled = q->enqueued;
+	pthread_cond_broadcast(&q->done);
+}
+
+static void *writer(void *arg)
+{
+	struct ea_store_queue *q = arg;
+	uint64_t flush_at, stop_deadline = 0, seen = 0;
+
+	try_open(q);
+	maybe_expire(q);
+	flush_at = now_ms() + q->opt.flush_ms;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		uint64_t now, req;
+		int rc;
+
+		/* Sleep until the batch fills, the interval ends, someone
+		 * flushes or stops us, or it is time to reopen. */
+		for (;;) {
+			uint64_t wake_at = q->store ? flush_at : q->reopen_at;
+			struct timespec ts;
+
+			now = now_ms();
+			if (q->stop || q->flush_req != seen || now >= wake_at)
+				break;
+			if (q->store && q->count >= q->opt.batch)
+				break;
+			ts = abs_ms(wake_at);
+			pthread_cond_timedwait(&q->wake, &q->mu, &ts);
+		}
+		req = q->flush_req;
+		if (q->stop && !stop_deadline)
+			stop_deadline = now + q->opt.shutdown_ms;
+
+		if (!q->store) {
+			pthread_mutex_unlock(&q->mu);
+			try_open(q);
+			maybe_expire(q);
+			pthread_mutex_lock(&q->mu);
+			if (!q->store) {
+				q->open_failed_req = req;
+				seen = req;
+				pthread_cond_broadcast(&q->done);
+				if (q->stop)
+					break;
+				continue;
+			}
+		}
+		rc = drain(q, req != seen, stop_deadline);
+		seen = req;
+		flush_at = now_ms() + q->opt.flush_ms;
+		if (q->stop && (!q->count || now_ms() >= stop_deadline || rc != EA_STORE_OK))
+			break;
+	}
+	finish(q);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static size_t or_default(size_t v, size_t def)
+{
+	return v ? v : def;
+}
+
+struct ea_store_queue *ea_store_queue_new(const char *path,
+					  const struct ea_store_queue_options *opt,
+					  char *err, size_t errlen)
+{
+	struct ea_store_queue *q = calloc(1, sizeof *q);
+	pthread_condattr_t ca;
+	int e;
+
+	if (!q)
+		goto nomem;
+	if (opt)
+		q->opt = *opt;
+	q->opt.capacity = or_default(q->opt.capacity, 8192);
+	q->opt.batch = or_default(q->opt.batch, 512);
+	/* A batch larger than the queue never fills: the writer then runs on
+	 * the interval only. Transactions still hold at most a queueful. */
+	q->take_max = q->opt.batch < q->opt.capacity ? q->opt.batch : q->opt.capacity;
+	q->opt.flush_ms = (unsigned)or_default(q->opt.flush_ms, 1000);
+	q->opt.reopen_ms = (unsigned)or_default(q->opt.reopen_ms, 5000);
+	q->opt.shutdown_ms = (unsigned)or_default(q->opt.shutdown_ms, 5000);
+	q->opt.expire_interval_s = (unsigned)or_default(q->opt.expire_interval_s, 3600);
+	q->opt.store.busy_timeout_ms = (unsigned)or_default(q->opt.store.busy_timeout_ms, 5000);
+	atomic_init(&q->max_bytes, q->opt.store.max_bytes);
+	q->path = strdup(path);
+	q->proxy_name = q->opt.store.proxy_name ? strdup(q->opt.store.proxy_name) : NULL;
+	q->opt.store.proxy_name = NULL;
+	q->ring = calloc(q->opt.capacity, sizeof *q->ring);
+	q->batch = calloc(q->take_max, sizeof *q->batch);
+	if (!q->path || !q->ring || !q->batch || (opt && opt->store.proxy_name && !q->proxy_name))
+		goto nomem;
+
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->wake, &ca);
+	pthread_cond_init(&q->done, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((e = pthread_create(&q->thread, NULL, writer, q)) != 0) {
+		snprintf(err, errlen, "%s: cannot start the writer thread: %s", path, strerror(e));
+		pthread_cond_destroy(&q->wake);
+		pthread_cond_destroy(&q->done);
+		pthread_mutex_destroy(&q->mu);
+		goto fail;
+	}
+	return q;
+nomem:
+	snprintf(err, errlen, "%s: out of memory for the hit queue", path);
+fail:
+	if (q) {
+		free(q->path);
+		free(q->proxy_name);
+		free(q->ring);
+		free(q->batch);
+		free(q);
+	}
+	return NULL;
+}
+
+int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit)
+{
+	pthread_mutex_lock(&q->mu);
+	if (q->count == q->opt.capacity || q->stop) {
+		pthread_mutex_unlock(&q->mu);
+		atomic_fetch_add(&q->unsaved_queue_full, 1);
+		atomic_fetch_add(&q->st_dropped[DROP_QUEUE_FULL], 1);
+		return EA_STORE_FULL;
+	}
+	q->ring[(q->head + q->count) % q->opt.capacity] = *hit;
+	if (++q->count == q->opt.batch)
+		pthread_cond_signal(&q->wake);
+	q->enqueued++;
+	pthread_mutex_unlock(&q->mu);
+	atomic_fetch_add(&q->st_pushed, 1);
+	return EA_STORE_OK;
+}
+
+int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms)
+{
+	uint64_t deadline = now_ms() + timeout_ms, target, need, me;
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	target = q->enqueued;
+	need = q->txn_started + 1;
+	me = ++q->flush_req;
+	pthread_cond_signal(&q->wake);
+	for (;;) {
+		struct timespec ts;
+
+		if (q->settled >= target && q->txn_finished >= need) {
+			rc = q->last_rc;
+			break;
+		}
+		if (q->open_failed_req >= me) {
+			rc = q->last_rc ? q->last_rc : EA_STORE_ERROR;
+			break;
+		}
+		if (now_ms() >= deadline) {
+			rc = EA_STORE_BUSY;
+			break;
+		}
+		ts = abs_ms(deadline);
+		pthread_cond_timedwait(&q->done, &q->mu, &ts);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+void ea_store_queue_set_max_bytes(struct ea_store_queue *q, uint64_t max_bytes)
+{
+	atomic_store(&q->max_bytes, max_bytes);
+	atomic_store(&q->max_bytes_changed, true);
+}
+
+void ea_store_queue_stats(struct ea_store_queue *q, struct ea_store_queue_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->pushed = atomic_load(&q->st_pushed);
+	st->written = atomic_load(&q->st_written);
+	st->queue_full = atomic_load(&q->st_dropped[DROP_QUEUE_FULL]);
+	st->db_busy = atomic_load(&q->st_dropped[DROP_DB_BUSY]);
+	st->db_full = atomic_load(&q->st_dropped[DROP_DB_FULL]);
+	st->db_error = atomic_load(&q->st_dropped[DROP_DB_ERROR]);
+	st->shutdown = atomic_load(&q->st_dropped[DROP_SHUTDOWN]);
+	st->dropped = st->queue_full + st->db_busy + st->db_full + st->db_error + st->shutdown;
+	st->db_open = atomic_load(&q->db_open);
+}
+
+void ea_store_queue_free(struct ea_store_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_cond_signal(&q->wake);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->thread, NULL);
+	pthread_cond_destroy(&q->wake);
+	pthread_cond_destroy(&q->done);
+	pthread_mutex_destroy(&q->mu);
+	free(q->path);
+	free(q->proxy_name);
+	free(q->ring);
+	free(q->batch);
+	free(q);
+}

@@ -1,0 +1,772 @@
+/* The audit store against real SQLite: schema and migrations, aggregation,
+ * drop accounting, concurrency across threads and processes, a full
+ * database, read-only access beside a writer, and retention. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "tap.h"
+
+static char tmpdir[256];
+static int dbseq;
+
+static const char *new_db_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/t%d.db", tmpdir, ++dbseq);
+	return buf;
+}
+
+/* Raw SQLite, to look at the file without going through the store. */
+static long long raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -2;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static int raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+static struct ea_hit hit(time_t when, const char *entry, const char *host,
+			 uint16_t port, const char *client, enum ea_outcome o)
+{
+	struct ea_hit h;
+
+	ea_hit_set(&h, when, entry, "sophos", host, port, client, "", o, EA_SOURCE_ICAP);
+	return h;
+}
+
+static int write_hits(struct ea_store *s, const struct ea_hit *h, size_t n)
+{
+	struct ea_batch b = { .hits = h, .nhits = n };
+	char err[256];
+	int rc = ea_store_write(s, &b, err, sizeof err);
+
+	if (rc)
+		diag("write failed: %s", err);
+	return rc;
+}
+
+struct tally {
+	size_t rows;
+	uint64_t total;
+	struct ea_hit_row last;
+	char host[EA_HIT_HOST_MAX], entry[EA_HIT_ID_MAX];
+};
+
+static int tally_row(const struct ea_hit_row *r, void *ctx)
+{
+	struct tally *t = ctx;
+
+	t->rows++;
+	t->total += r->count;
+	t->last = *r;
+	snprintf(t->host, sizeof t->host, "%s", r->host);
+	snprintf(t->entry, sizeof t->entry, "%s", r->entry);
+	return 0;
+}
+
+static struct tally tally_store(struct ea_store *s, time_t since, time_t until)
+{
+	struct tally t = { 0 };
+	char err[256];
+
+	if (ea_store_each_hit(s, since, until, tally_row, &t, err, sizeof err) != 0)
+		diag("each_hit failed: %s", err);
+	return t;
+}
+
+static struct tally tally_path(const char *path)
+{
+	struct tally t = { 0 };
+	char err[256];
+	struct ea_store *s = ea_store_open_readonly(path, NULL, err, sizeof err);
+
+	if (!s) {
+		diag("read-only open failed: %s", err);
+		return t;
+	}
+	t = tally_store(s, 0, 0);
+	ea_store_close(s);
+	return t;
+}
+
+static uint64_t counter_of(const char *path, const char *name)
+{
+	char err[256];
+	uint64_t v = 0;
+	struct ea_store *s = ea_store_open_readonly(path, NULL, err, sizeof err);
+
+	if (!s)
+		return UINT64_MAX;
+	if (ea_store_counter(s, name, &v, err, sizeof err))
+		v = UINT64_MAX;
+	ea_store_close(s);
+	return v;
+}
+
+/* The log hook: collects what the writer reports. */
+struct logbook {
+	pthread_mutex_t mu;
+	int errors, infos;
+	char first_error[512];
+	char last_info[512];
+};
+
+static void logbook_fn(void *ctx, enum ea_store_log_level level, const char *msg)
+{
+	struct logbook *lb = ctx;
+
+	pthread_mutex_lock(&lb->mu);
+	if (level == EA_STORE_LOG_ERROR) {
+		if (!lb->errors++)
+			snprintf(lb->first_error, sizeof lb->first_error, "%s", msg);
+	} else if (level == EA_STORE_LOG_INFO) {
+		lb->infos++;
+		snprintf(lb->last_info, sizeof lb->last_info, "%s", msg);
+	}
+	pthread_mutex_unlock(&lb->mu);
+}
+
+static void test_schema(void)
+{
+	char path[300], err[256];
+	struct ea_store_options o = { .proxy_name = "proxy-a", .bucket_seconds = 600 };
+	struct ea_store *s;
+	int rc;
+
+	new_db_path(path, sizeof path);
+	s = ea_store_open(path, &o, &rc, err, sizeof err);
+	ok(s != NULL && rc == EA_STORE_OK, "a new database is created (%s)", s ? "ok" : err);
+	ea_store_close(s);
+	is_int(raw_int(path, "PRAGMA user_version"), EA_STORE_SCHEMA_VERSION,
+	       "the new database records the schema version in user_version");
+	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+		       " AND name IN ('meta', 'hits', 'counters', 'log_files')"), 4,
+	       "the new database has the meta, hits, counters and log_files tables");
+	is_int(raw_int(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
+	       1, "the new database is in WAL mode");
+
+	s = ea_store_open(path, NULL, &rc, err, sizeof err);
+	ok(s != NULL, "reopening a current database succeeds (%s)", s ? "ok" : err);
+	if (s) {
+		is_str(ea_store_proxy_name(s), "proxy-a",
+		       "reopening without a proxy name keeps the stored one");
+		is_int(ea_store_bucket_seconds(s), 3600,
+		       "reopening without a bucket size uses the default of an hour");
+	}
+	ea_store_close(s);
+	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema"),
+	       raw_int(path, "SELECT count(*) FROM sqlite_schema"),
+	       "reopening is idempotent");
+	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 4,
+	       "reopening adds no tables");
+	is_int(raw_int(path, "SELECT count(*) FROM meta WHERE key = 'created'"), 1,
+	       "reopening does not run the migration again");
+
+	s = ea_store_open_readonly(path, &rc, err, sizeof err);
+	ok(s != NULL, "a current database opens read-only (%s)", s ? "ok" : err);
+	if (s)
+		is_str(ea_store_proxy_name(s), "proxy-a", "the read side sees the proxy name");
+	ea_store_close(s);
+}
+
+static void test_too_new(void)
+{
+	char path[300], err[256] = "";
+	struct ea_store *s;
+	int rc = 0;
+
+	new_db_path(path, sizeof path);
+	s = ea_store_open(path, NULL, &rc, err, sizeof err);
+	ea_store_close(s);
+	raw_exec(path, "PRAGMA user_version = 2");
+
+	s = ea_store_open(path, NULL, &rc, err, sizeof err);
+	ok(s == NULL, "a database with a newer schema is refused for writing");
+	ea_store_close(s);
+	is_int(rc, EA_STORE_TOO_NEW, "the refusal says the schema is too new");
+	ok(strstr(err, "schema version 2 is newer") && strstr(err, "(1)") && strstr(err, path),
+	   "the message names the file and both versions: %s", err);
+	is_int(raw_int(path, "PRAGMA user_version"), 2, "the refused database is left as it was");
+
+	err[0] = '\0';
+	s = ea_store_open_readonly(path, &rc, err, sizeof err);
+	ok(s == NULL && rc == EA_STORE_TOO_NEW && strstr(err, "newer"),
+	   "a database with a newer schema is refused for reading too: %s", err);
+	ea_store_close(s);
+
+	new_db_path(path, sizeof path);
+	raw_exec(path, "CREATE TABLE something_else (x)");
+	s = ea_store_open(path, NULL, &rc, err, sizeof err);
+	ok(s == NULL && strstr(err, "not an egressaudit database"),
+	   "an unrelated SQLite file is not taken over: %s", err);
+	ea_store_close(s);
+}
+
+static void test_aggregate(void)
+{
+	char path[300], err[256];
+	struct ea_store *s;
+	struct ea_hit h[8];
+	struct tally t;
+	const time_t t0 = 1700000000 - 1700000000 % 3600;
+	const time_t order[] = { 3, 1, 5, 2, 4 };
+
+	s = ea_store_open(new_db_path(path, sizeof path), NULL, NULL, err, sizeof err);
+	if (!ok(s != NULL, "a store opens for the aggregation tests"))
+		return;
+	for (int i = 0; i < 5; i++)
+		h[i] = hit(t0 + order[i], "sophos-central", "central.sophos.com", 443, "10.0.0.1",
+			   EA_OUTCOME_ALLOWED);
+	write_hits(s, h, 3);
+	write_hits(s, h + 3, 2);
+	t = tally_store(s, 0, 0);
+	is_int(t.rows, 1, "five hits with the same key in one bucket make one row");
+	is_int(t.total, 5, "that row counts five requests");
+	is_int(t.last.first_seen, t0 + 1, "first_seen is the earliest hit, whatever the order");
+	is_int(t.last.last_seen, t0 + 5, "last_seen is the latest hit, whatever the order");
+	is_int(t.last.bucket, t0, "the bucket starts on the hour");
+
+	h[0] = hit(t0 + 1, "sophos-central", "central.sophos.com", 443, "10.0.0.1", EA_OUTCOME_DENIED);
+	h[1] = hit(t0 + 1, "sophos-central", "central.sophos.com", 80, "10.0.0.1", EA_OUTCOME_ALLOWED);
+	h[2] = hit(t0 + 3600, "sophos-central", "central.sophos.com", 443, "10.0.0.1", EA_OUTCOME_ALLOWED);
+	h[3] = hit(t0 + 1, "sophos-central", "central.sophos.com", 443, "10.0.0.2", EA_OUTCOME_ALLOWED);
+	h[4] = hit(t0 + 1, "", "new.sophos.com", 443, "10.0.0.1", EA_OUTCOME_ALLOWED);
+	h[5] = hit(t0 + 1, "", "new.sophos.com", 443, "10.0.0.1", EA_OUTCOME_ALLOWED);
+	h[6] = hit(t0 + 1, "sophos-central", "central.sophos.com", 443, "10.0.0.1", EA_OUTCOME_ALLOWED);
+	h[6].source = EA_SOURCE_LOG;
+	write_hits(s, h, 7);
+	t = tally_store(s, 0, 0);
+	is_int(t.rows, 7, "a different outcome, port, bucket, client, entry or source makes its own row");
+	is_int(t.total, 12, "every request is counted once");
+	is_int(raw_int(path, "SELECT count FROM hits WHERE entry = '' AND host = 'new.sophos.com'"), 2,
+	       "uncatalogued hits (entry '') aggregate like any other");
+
+	t = tally_store(s, t0 + 3600, 0);
+	is_int(t.rows, 1, "reading from a time on yields only the rows seen since then");
+	t = tally_store(s, 0, t0 + 3600);
+	is_int(t.rows, 6, "reading until a time yields only the rows seen before it");
+
+	{
+		char longhost[400];
+		struct ea_hit lh;
+
+		memset(longhost, 'a', sizeof longhost - 1);
+		longhost[sizeof longhost - 1] = '\0';
+		ea_hit_set(&lh, t0, "e", "v", longhost, 443, "c", "u", EA_OUTCOME_UNKNOWN, EA_SOURCE_ICAP);
+		is_int(strlen(lh.host), EA_HIT_HOST_MAX - 1, "an over-long host is truncated to fit");
+		write_hits(s, &lh, 1);
+		is_int(raw_int(path, "SELECT max(length(host)) FROM hits"), EA_HIT_HOST_MAX - 1,
+		       "a truncated host is stored as truncated");
+	}
+	ea_store_close(s);
+}
+
+static void test_log_position(void)
+{
+	char path[300], err[256];
+	struct ea_log_position p = { .identity = "sha256:abc", .path = "/var/log/squid/access.log",
+				     .device = 64769, .inode = 1234, .offset = 4096, .lines = 40 };
+	struct ea_batch b = { .log = &p };
+	struct ea_log_position got;
+	struct ea_store *s;
+	struct ea_hit h = hit(1700000000, "x", "a.sophos.com", 443, "", EA_OUTCOME_DENIED);
+
+	h.source = EA_SOURCE_LOG;
+	b.hits = &h;
+	b.nhits = 1;
+	s = ea_store_open(new_db_path(path, sizeof path), NULL, NULL, err, sizeof err);
+	if (!s)
+		return;
+	is_int(ea_store_log_position(s, "sha256:abc", &got, err, sizeof err), 1,
+	       "an unknown log file has no position");
+	is_int(ea_store_write(s, &b, err, sizeof err), 0,
+	       "hits and a log position commit together");
+	is_int(ea_store_log_position(s, "sha256:abc", &got, err, sizeof err), 0,
+	       "a known log file has a position");
+	ok(got.offset == 4096 && got.lines == 40 && got.inode == 1234 &&
+	   strcmp(got.path, p.path) == 0, "the stored position is the one written");
+	p.offset = 8192;
+	b.nhits = 0;
+	ea_store_write(s, &b, err, sizeof err);
+	ea_store_log_position(s, "sha256:abc", &got, err, sizeof err);
+	is_int(got.offset, 8192, "writing a position again moves it forward");
+	ea_store_close(s);
+}
+
+static void test_queue_basics(void)
+{
+	char path[300], err[256];
+	struct ea_store_queue_options o = { .capacity = 64, .batch = 16, .flush_ms = 50 };
+	struct ea_store_queue *q;
+	struct ea_store_queue_stats st;
+	struct ea_hit h = hit(1700000000, "e1", "a.sophos.com", 443, "10.1.1.1", EA_OUTCOME_ALLOWED);
+	struct tally t;
+
+	new_db_path(path, sizeof path);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	if (!ok(q != NULL, "a queue starts"))
+		return;
+	for (int i = 0; i < 50; i++) {
+		h.when = 1700000000 + i;
+		ea_store_queue_push(q, &h);
+	}
+	is_int(ea_store_queue_flush(q, 5000), 0, "a flush succeeds");
+	t = tally_path(path);
+	ok(t.rows == 1 && t.total == 50, "fifty pushes of one key are one row counting fifty"
+	   " (rows %zu, total %llu)", t.rows, (unsigned long long)t.total);
+	ok(t.last.first_seen == 1700000000 && t.last.last_seen == 1700000049,
+	   "the queued row has the first and last times pushed");
+	ea_store_queue_stats(q, &st);
+	ok(st.pushed == 50 && st.written == 50 && st.dropped == 0,
+	   "the statistics count fifty pushed and written, none dropped");
+
+	/* Shutdown flushes what is queued even before the interval. */
+	ea_store_queue_free(q);
+	o.flush_ms = 60000;
+	o.batch = 1000;
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	for (int i = 0; i < 30; i++)
+		ea_store_queue_push(q, &h);
+	ea_store_queue_free(q);
+	t = tally_path(path);
+	is_int(t.total, 80, "shutting the queue down writes what was still queued");
+}
+
+static void test_queue_full(void)
+{
+	char path[300], err[256];
+	/* batch > capacity: the writer only runs when flushed. */
+	struct ea_store_queue_options o = { .capacity = 8, .batch = 1000, .flush_ms = 60000 };
+	struct ea_store_queue *q;
+	struct ea_store_queue_stats st;
+	struct ea_hit h = hit(1700000000, "e1", "a.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	int refused = 0;
+
+	new_db_path(path, sizeof path);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	if (!q)
+		return;
+	for (int i = 0; i < 20; i++)
+		if (ea_store_queue_push(q, &h) == EA_STORE_FULL)
+			refused++;
+	is_int(refused, 12, "a queue of eight refuses the twelve pushes beyond its capacity");
+	ea_store_queue_stats(q, &st);
+	is_int(st.queue_full, 12, "the refused pushes are counted as queue_full at once");
+	is_int(ea_store_queue_flush(q, 5000), 0, "the next flush succeeds");
+	is_int(counter_of(path, EA_COUNTER_QUEUE_FULL), 12,
+	       "the queue_full count is persisted by the next flush");
+	is_int(tally_path(path).total, 8, "the eight queued hits are written");
+	for (int i = 0; i < 3; i++)
+		ea_store_queue_push(q, &h);
+	ea_store_queue_flush(q, 5000);
+	is_int(counter_of(path, EA_COUNTER_QUEUE_FULL), 12,
+	       "a later flush does not count the same drops twice");
+	is_int(tally_path(path).total, 11, "hits pushed after the queue drained are accepted");
+	ea_store_queue_free(q);
+}
+
+struct pusher {
+	struct ea_store_queue *q;
+	int id, n;
+	int refused;
+};
+
+static void *push_thread(void *arg)
+{
+	struct pusher *p = arg;
+	char host[64];
+
+	for (int i = 0; i < p->n; i++) {
+		struct ea_hit h;
+
+		snprintf(host, sizeof host, "h%d.sophos.com", i % 7);
+		ea_hit_set(&h, 1700000000 + i % 5000, "e", "sophos", host, 443, "10.0.0.1",
+			   "", (enum ea_outcome)(p->id % 4), EA_SOURCE_ICAP);
+		if (ea_store_queue_push(p->q, &h) != 0)
+			p->refused++;
+	}
+	return NULL;
+}
+
+static void run_threads(size_t capacity, int nthreads, int per, const char *what)
+{
+	char path[300], err[256];
+	struct ea_store_queue_options o = { .capacity = capacity, .batch = 128, .flush_ms = 5 };
+	struct ea_store_queue *q;
+	struct ea_store_queue_stats st;
+	pthread_t th[16];
+	struct pusher p[16];
+	int refused = 0;
+	uint64_t total = (uint64_t)nthreads * (uint64_t)per;
+
+	new_db_path(path, sizeof path);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	if (!q)
+		return;
+	for (int i = 0; i < nthreads; i++) {
+		p[i] = (struct pusher){ .q = q, .id = i, .n = per };
+		pthread_create(&th[i], NULL, push_thread, &p[i]);
+	}
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(th[i], NULL);
+		refused += p[i].refused;
+	}
+	is_int(ea_store_queue_flush(q, 10000), 0, "%s: the final flush succeeds", what);
+	ea_store_queue_stats(q, &st);
+	ea_store_queue_free(q);
+	is_int(tally_path(path).total + counter_of(path, EA_COUNTER_QUEUE_FULL), total,
+	       "%s: hits stored plus queue_full drops equal the %llu pushed", what,
+	       (unsigned long long)total);
+	is_int(counter_of(path, EA_COUNTER_QUEUE_FULL), refused,
+	       "%s: queue_full equals the pushes that were refused", what);
+	is_int(st.written, tally_path(path).total, "%s: the writer wrote what it says", what);
+	if (capacity >= total)
+		is_int(tally_path(path).total, total, "%s: a large enough queue loses nothing", what);
+}
+
+static void test_threads(void)
+{
+	run_threads(1 << 16, 8, 5000, "eight threads pushing while the writer flushes");
+	run_threads(64, 8, 5000, "eight threads overrunning a small queue");
+}
+
+/* Several processes, each with its own queue, writing one new database at
+ * the same time: schema creation and every batch contend for the lock. */
+static void test_processes(void)
+{
+	char path[300];
+	enum { NPROC = 4, PER = 5000 };
+	pid_t pids[NPROC];
+	int good = 0;
+
+	new_db_path(path, sizeof path);
+	fflush(stdout);
+	for (int i = 0; i < NPROC; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct ea_store_queue_options o = { .capacity = PER, .batch = 50, .flush_ms = 2 };
+			struct ea_store_queue *q;
+			struct ea_store_queue_stats st;
+			char err[256];
+			int rc;
+
+			q = ea_store_queue_new(path, &o, err, sizeof err);
+			if (!q)
+				_exit(2);
+			for (int k = 0; k < PER; k++) {
+				struct ea_hit h = hit(1700000000 + (k % 4) * 3600, "e", "p.sophos.com",
+						      443, "10.0.0.9", EA_OUTCOME_ALLOWED);
+
+				ea_store_queue_push(q, &h);
+				if (k % 500 == 0)
+					usleep(1000);
+			}
+			rc = ea_store_queue_flush(q, 20000);
+			ea_store_queue_stats(q, &st);
+			ea_store_queue_free(q);
+			_exit(rc == 0 && st.dropped == 0 && st.written == PER ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < NPROC; i++) {
+		int status = 0;
+
+		if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			good++;
+	}
+	is_int(good, NPROC, "four processes writing one database each wrote all their hits");
+	is_int(tally_path(path).total, NPROC * PER,
+	       "the database holds exactly the hits the four processes pushed");
+	is_int(tally_path(path).rows, 4, "their hits aggregate into the same four hourly rows");
+	is_int(raw_int(path, "PRAGMA user_version"), EA_STORE_SCHEMA_VERSION,
+	       "the schema created concurrently is the current one");
+}
+
+static void test_disk_full(void)
+{
+	char path[300], err[256], host[200];
+	struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct ea_store_queue_options o = {
+		.store = { .max_bytes = 64 * 1024 },
+		.capacity = 4096, .batch = 100, .flush_ms = 10,
+		.log = logbook_fn, .log_ctx = &lb,
+	};
+	struct ea_store_queue *q;
+	struct ea_store_queue_stats st;
+	enum { N = 3000 };
+	uint64_t stored;
+	int rc;
+
+	new_db_path(path, sizeof path);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	if (!q)
+		return;
+	for (int i = 0; i < N; i++) {
+		struct ea_hit h;
+
+		snprintf(host, sizeof host, "endpoint-%05d.a-rather-long-subdomain.sophos.com", i);
+		ea_hit_set(&h, 1700000000, "e", "sophos", host, 443, "10.0.0.1", "",
+			   EA_OUTCOME_ALLOWED, EA_SOURCE_ICAP);
+		ea_store_queue_push(q, &h);
+	}
+	rc = ea_store_queue_flush(q, 10000);
+	ea_store_queue_stats(q, &st);
+	ok(rc != 0, "a flush into a full database reports failure (%d)", rc);
+	ok(st.db_full > 0, "hits that did not fit are counted as db_full (%llu)",
+	   (unsigned long long)st.db_full);
+	pthread_mutex_lock(&lb.mu);
+	ok(lb.errors >= 1 && strstr(lb.first_error, "full") && strstr(lb.first_error, "db_full"),
+	   "the writer reports the full database through the hook: %s", lb.first_error);
+	pthread_mutex_unlock(&lb.mu);
+	stored = tally_path(path).total;
+	is_int(stored + st.db_full, N, "every hit is either stored or counted as dropped");
+	is_int(st.written, stored, "what the writer says it wrote is in the database");
+
+	ea_store_queue_set_max_bytes(q, 0);
+	for (int i = 0; i < 10; i++) {
+		struct ea_hit h = hit(1700000000, "e", "after.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+
+		ea_store_queue_push(q, &h);
+	}
+	is_int(ea_store_queue_flush(q, 10000), 0, "once the limit is lifted the writer writes again");
+	is_int(tally_path(path).total, stored + 10, "the hits pushed after the limit was lifted are stored");
+	is_int(counter_of(path, EA_COUNTER_DB_FULL), st.db_full,
+	       "the db_full count is persisted, exactly");
+	pthread_mutex_lock(&lb.mu);
+	ok(lb.infos >= 1 && strstr(lb.last_info, "writing again"),
+	   "the writer reports that it recovered: %s", lb.last_info);
+	pthread_mutex_unlock(&lb.mu);
+	ea_store_queue_free(q);
+}
+
+/* When not even the drop counter can be written (here: another process
+ * holds the write lock past the busy timeout), the count waits in memory
+ * and reaches the database with the next successful flush. */
+static void test_counter_deferred(void)
+{
+	char path[300], err[256];
+	struct ea_store_queue_options o = { .store = { .busy_timeout_ms = 50 },
+					    .capacity = 4096, .batch = 1000, .flush_ms = 60000 };
+	struct ea_store_queue *q;
+	struct ea_store_queue_stats st;
+	struct ea_hit h = hit(1700000000, "e", "locked.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	sqlite3 *db;
+	int rc;
+
+	new_db_path(path, sizeof path);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	if (!q)
+		return;
+	ea_store_queue_flush(q, 5000);
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	for (int i = 0; i < 100; i++)
+		ea_store_queue_push(q, &h);
+	rc = ea_store_queue_flush(q, 10000);
+	ea_store_queue_stats(q, &st);
+	is_int(rc, EA_STORE_BUSY, "a flush against a database locked past the busy timeout fails as busy");
+	is_int(st.db_busy, 100, "the hits it could not write are counted as db_busy");
+	is_int(counter_of(path, EA_COUNTER_DB_BUSY), 0,
+	       "while the lock is held the count cannot be written");
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	is_int(ea_store_queue_flush(q, 10000), 0, "a flush after the lock is released succeeds");
+	is_int(counter_of(path, EA_COUNTER_DB_BUSY), 100,
+	       "the deferred count is written by the next successful flush");
+	ea_store_queue_free(q);
+	is_int(tally_path(path).total, 0, "the dropped hits are not in the database");
+}
+
+static void test_reopen(void)
+{
+	char dir[300], path[400], err[256];
+	struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct ea_store_queue_options o = { .flush_ms = 10, .reopen_ms = 20,
+					    .log = logbook_fn, .log_ctx = &lb };
+	struct ea_store_queue *q;
+	struct ea_hit h = hit(1700000000, "e", "late.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	int rc = -1;
+
+	snprintf(dir, sizeof dir, "%s/later", tmpdir);
+	snprintf(path, sizeof path, "%s/audit.db", dir);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	ok(q != NULL, "a queue starts even when its database cannot be opened");
+	if (!q)
+		return;
+	is_int(ea_store_queue_push(q, &h), 0, "hits are queued while the database is unavailable");
+	ok(ea_store_queue_flush(q, 2000) != 0, "a flush says the database is unavailable");
+	pthread_mutex_lock(&lb.mu);
+	ok(lb.errors >= 1 && strstr(lb.first_error, path),
+	   "the open failure is reported, naming the file: %s", lb.first_error);
+	pthread_mutex_unlock(&lb.mu);
+	mkdir(dir, 0700);
+	for (int i = 0; i < 100 && rc != 0; i++) {
+		usleep(20000);
+		rc = ea_store_queue_flush(q, 2000);
+	}
+	is_int(rc, 0, "the writer opens the database once it becomes available");
+	ea_store_queue_free(q);
+	is_int(tally_path(path).total, 1, "the hit queued meanwhile is written");
+}
+
+static void test_readonly(void)
+{
+	char path[300], err[256] = "";
+	struct ea_store_queue_options o = { .flush_ms = 10, .store = { .proxy_name = "px" } };
+	struct ea_store_queue *q;
+	struct ea_store *ro;
+	struct ea_hit h = hit(time(NULL), "e", "ro.sophos.com", 443, "", EA_OUTCOME_DENIED);
+	struct tally t;
+	uint64_t deleted;
+	int rc;
+
+	new_db_path(path, sizeof path);
+	ro = ea_store_open_readonly(path, &rc, err, sizeof err);
+	ok(ro == NULL && access(path, F_OK) != 0,
+	   "opening a missing database read-only fails without creating it: %s", err);
+	ea_store_close(ro);
+
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	if (!q)
+		return;
+	ea_store_queue_push(q, &h);
+	ea_store_queue_flush(q, 5000);
+	ro = ea_store_open_readonly(path, &rc, err, sizeof err);
+	ok(ro != NULL, "the database opens read-only while the writer has it open (%s)",
+	   ro ? "ok" : err);
+	if (!ro) {
+		ea_store_queue_free(q);
+		return;
+	}
+	is_str(ea_store_proxy_name(ro), "px", "the reader sees the proxy name the writer set");
+	t = tally_store(ro, 0, 0);
+	is_int(t.total, 1, "the reader sees what the writer committed");
+	ea_store_queue_push(q, &h);
+	ea_store_queue_push(q, &h);
+	is_int(ea_store_queue_flush(q, 5000), 0, "the writer keeps writing while a reader is open");
+	t = tally_store(ro, 0, 0);
+	is_int(t.total, 3, "the reader sees later commits");
+
+	err[0] = '\0';
+	rc = ea_store_write(ro, &(struct ea_batch){ .hits = &h, .nhits = 1 }, err, sizeof err);
+	ok(rc != 0 && strstr(err, "readonly"), "writing hits through a read-only store fails: %s", err);
+	rc = ea_store_expire(ro, time(NULL) + 400 * 86400, 1, &deleted, err, sizeof err);
+	ok(rc != 0 && strstr(err, "readonly"), "retention through a read-only store fails: %s", err);
+	t = tally_store(ro, 0, 0);
+	is_int(t.total, 3, "the refused writes changed nothing");
+	ea_store_close(ro);
+	ea_store_queue_free(q);
+}
+
+static void test_retention(void)
+{
+	char path[300], err[256];
+	const time_t now = 1750000000;
+	struct ea_hit h[4];
+	struct ea_store *s;
+	uint64_t deleted = 0;
+	struct ea_store_queue_options o = { .retention_days = 30, .flush_ms = 10 };
+	struct ea_store_queue *q;
+
+	s = ea_store_open(new_db_path(path, sizeof path), NULL, NULL, err, sizeof err);
+	if (!s)
+		return;
+	h[0] = hit(now - 40 * 86400, "e", "old.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	h[1] = hit(now - 30 * 86400 - 1, "e", "edge-old.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	h[2] = hit(now - 30 * 86400, "e", "edge-kept.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	h[3] = hit(now - 3600, "e", "new.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	write_hits(s, h, 4);
+	is_int(ea_store_expire(s, now, 30, &deleted, err, sizeof err), 0, "retention runs");
+	is_int(deleted, 2, "retention deletes the two rows last seen more than 30 days ago");
+	is_int(raw_int(path, "SELECT count(*) FROM hits WHERE host IN ('edge-kept.sophos.com',"
+		       " 'new.sophos.com')"), 2, "retention keeps the rows seen within 30 days");
+	ea_store_close(s);
+
+	/* The writer applies retention by itself, relative to the clock. */
+	s = ea_store_open(path, NULL, NULL, err, sizeof err);
+	h[0] = hit(time(NULL) - 31 * 86400, "e", "stale.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	h[1] = hit(time(NULL), "e", "fresh.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	write_hits(s, h, 2);
+	ea_store_close(s);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	ea_store_queue_flush(q, 5000);
+	ea_store_queue_free(q);
+	is_int(raw_int(path, "SELECT count(*) FROM hits WHERE host = 'stale.sophos.com'"), 0,
+	       "the writer deletes rows older than its retention");
+	is_int(raw_int(path, "SELECT count(*) FROM hits WHERE host = 'fresh.sophos.com'"), 1,
+	       "the writer keeps rows within its retention");
+}
+
+static void cleanup(void)
+{
+	char cmd[300];
+
+	if (tmpdir[0] && !getenv("KEEP_TMP")) {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmpdir);
+	}
+}
+
+int main(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_store.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! cannot create a temporary directory: %s\n", strerror(errno));
+		return 1;
+	}
+	test_schema();
+	test_too_new();
+	test_aggregate();
+	test_log_position();
+	test_queue_basics();
+	test_queue_full();
+	test_threads();
+	test_processes();
+	test_disk_full();
+	test_counter_deferred();
+	test_reopen();
+	test_readonly();
+	test_retention();
+	cleanup();
+	return done_testing();
+}
