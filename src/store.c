@@ -147,6 +147,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 struct ea_store {
 	sqlite3 *db;
 	bool readonly;
+	unsigned busy_ms;
+	struct timespec busy_since;
+	const atomic_bool *abort;
 	unsigned bucket_seconds;
 	char *path;
 	char proxy[256];
@@ -341,6 +344,31 @@ static int meta_set(struct ea_store *s, const char *key, const char *value,
 	return EA_STORE_OK;
 }
 
+static long long ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* sqlite3_busy_timeout's behaviour, plus a way out: a writer shutting down
+ * must not sit out a five-second wait for someone else's lock. */
+static int busy_handler(void *ctx, int calls)
+{
+	struct ea_store *s = ctx;
+	struct timespec nap = { 0, (calls < 10 ? 2 : 20) * 1000000L };
+
+	if (s->abort && atomic_load(s->abort))
+		return 0;
+	if (calls == 0)
+		clock_gettime(CLOCK_MONOTONIC, &s->busy_since);
+	else if (ms_since(&s->busy_since) >= (long long)s->busy_ms)
+		return 0;
+	nanosleep(&nap, NULL);
+	return 1;
+}
+
 static struct ea_store *store_alloc(const char *path, int *rc, char *err, size_t errlen)
 {
 	struct ea_store *s = calloc(1, sizeof *s);
@@ -445,7 +473,7 @@ static int migrate(struct ea_store *s, const struct ea_store_options *opt,
 	if (version == 0) {
 		long long tables = 0;
 
-		if ((rc = query_int(s, "SELECT count(*) FROM sqlite_schema", &tables, err, errlen)))
+		if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err, errlen)))
 			goto out;
 		if (tables) {
 			seterr(err, errlen, "%s: not an egressaudit database (it has tables but"
@@ -509,7 +537,8 @@ struct ea_store *ea_store_open(const char *path, const struct ea_store_options *
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, (int)busy);
+	s->busy_ms = busy;
+	sqlite3_busy_handler(s->db, busy_handler, s);
 	if ((rc = enter_wal(s, busy, err, errlen)))
 		goto fail;
 	/* NORMAL is durable across process crashes in WAL mode; a power cut may
@@ -547,7 +576,8 @@ struct ea_store *ea_store_open_readonly(const char *path, int *rcp, char *err, s
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, DEFAULT_BUSY_MS);
+	s->busy_ms = DEFAULT_BUSY_MS;
+	sqlite3_busy_handler(s->db, busy_handler, s);
 	if ((rc = query_int(s, "PRAGMA user_version", &version, err, errlen)))
 		goto fail;
 	if (version > EA_STORE_SCHEMA_VERSION) {
@@ -602,7 +632,12 @@ unsigned ea_store_bucket_seconds(const struct ea_store *s)
 
 void ea_store_set_busy_timeout(struct ea_store *s, unsigned ms)
 {
-	sqlite3_busy_timeout(s->db, ms > INT_MAX ? INT_MAX : (int)ms);
+	s->busy_ms = ms;
+}
+
+void ea_store_set_abort_flag(struct ea_store *s, const atomic_bool *flag)
+{
+	s->abort = flag;
 }
 
 int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes, char *err, size_t errlen)

@@ -5,6 +5,7 @@
 #ifndef EA_STORE_H
 #define EA_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +96,10 @@ unsigned ea_store_bucket_seconds(const struct ea_store *s);
 
 /* Bound how long a write waits for another writer's lock. */
 void ea_store_set_busy_timeout(struct ea_store *s, unsigned ms);
+
+/* While *flag is true, waits for a lock give up at once (the queue uses it
+ * to bound shutdown). The flag must outlive the store; NULL removes it. */
+void ea_store_set_abort_flag(struct ea_store *s, const atomic_bool *flag);
 
 /* Change the size limit of an open writable store; 0 lifts it. A limit
  * below the current size holds the database at its current size. */

@@ -51,6 +51,8 @@ struct ea_store_queue {
 	atomic_uint_fast64_t max_bytes;
 	atomic_bool max_bytes_changed;
 	atomic_bool db_open;
+	atomic_bool abort;          /* shutdown ran out of time: stop waiting */
+	bool finished;              /* the writer is done; under mu */
 
 	/* The writer thread's own. */
 	struct ea_store *store;
@@ -128,6 +130,8 @@ static void try_open(struct ea_store_queue *q)
 	so.proxy_name = q->proxy_name;
 	so.max_bytes = atomic_load(&q->max_bytes);
 	atomic_store(&q->max_bytes_changed, false);
+	if (atomic_load(&q->abort))
+		return;
 	q->store = ea_store_open(q->path, &so, &rc, err, sizeof err);
 	if (!q->store) {
 		q->reopen_at = now_ms() + q->opt.reopen_ms;
@@ -137,6 +141,7 @@ static void try_open(struct ea_store_queue *q)
 			       " counted when dropped; retrying every %u ms", err, q->opt.reopen_ms);
 		return;
 	}
+	ea_store_set_abort_flag(q->store, &q->abort);
 	atomic_store(&q->db_open, true);
 	q->expire_at = now_ms();
 	recovered(q);
@@ -187,7 +192,7 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	 * the cases where SQLite gives up without calling the handler. */
 	for (int attempt = 0; attempt < BUSY_ATTEMPTS; attempt++) {
 		rc = ea_store_write(q->store, &b, err, sizeof err);
-		if (rc != EA_STORE_BUSY || now_ms() >= deadline)
+		if (rc != EA_STORE_BUSY || now_ms() >= deadline || atomic_load(&q->abort))
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
 	}
@@ -328,6 +333,7 @@ static void finish(struct ea_store_queue *q)
 	atomic_store(&q->db_open, false);
 	pthread_mutex_lock(&q->mu);
 	q->settled = q->enqueued;
+	q->finished = true;
 	pthread_cond_broadcast(&q->done);
 }
 
@@ -335,6 +341,7 @@ static void *writer(void *arg)
 {
 	struct ea_store_queue *q = arg;
 	uint64_t flush_at, stop_deadline = 0, seen = 0;
+	bool backoff = false; /* the last write failed: wait for the interval */
 
 	try_open(q);
 	maybe_expire(q);
@@ -353,7 +360,7 @@ static void *writer(void *arg)
 			now = now_ms();
 			if (q->stop || q->flush_req != seen || now >= wake_at)
 				break;
-			if (q->store && q->count >= q->opt.batch)
+			if (q->store && q->count >= q->opt.batch && !backoff)
 				break;
 			ts = abs_ms(wake_at);
 			pthread_cond_timedwait(&q->wake, &q->mu, &ts);
@@ -377,6 +384,7 @@ static void *writer(void *arg)
 			}
 		}
 		rc = drain(q, req != seen, stop_deadline);
+		backoff = rc != EA_STORE_OK;
 		seen = req;
 		flush_at = now_ms() + q->opt.flush_ms;
 		if (q->stop && (!q->count || now_ms() >= stop_deadline || rc != EA_STORE_OK))
@@ -522,11 +530,23 @@ void ea_store_queue_stats(struct ea_store_queue *q, struct ea_store_queue_stats 
 
 void ea_store_queue_free(struct ea_store_queue *q)
 {
+	uint64_t deadline;
+
 	if (!q)
 		return;
 	pthread_mutex_lock(&q->mu);
 	q->stop = true;
 	pthread_cond_signal(&q->wake);
+	/* The writer watches the deadline between transactions; a wait for a
+	 * lock inside one is cut short from here. */
+	deadline = now_ms() + q->opt.shutdown_ms;
+	while (!q->finished && now_ms() < deadline) {
+		struct timespec ts = abs_ms(deadline);
+
+		pthread_cond_timedwait(&q->done, &q->mu, &ts);
+	}
+	if (!q->finished)
+		atomic_store(&q->abort, true);
 	pthread_mutex_unlock(&q->mu);
 	pthread_join(q->thread, NULL);
 	pthread_cond_destroy(&q->wake);

@@ -597,7 +597,11 @@ static void test_counter_deferred(void)
 	ea_store_queue_flush(q, 5000);
 	sqlite3_open(path, &db);
 	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	for (int i = 0; i < 100; i++)
+	/* Two failed flushes: the second must not forget the first's count. */
+	for (int i = 0; i < 50; i++)
+		ea_store_queue_push(q, &h);
+	ea_store_queue_flush(q, 10000);
+	for (int i = 0; i < 50; i++)
 		ea_store_queue_push(q, &h);
 	rc = ea_store_queue_flush(q, 10000);
 	ea_store_queue_stats(q, &st);
@@ -612,6 +616,42 @@ static void test_counter_deferred(void)
 	       "the deferred count is written by the next successful flush");
 	ea_store_queue_free(q);
 	is_int(tally_path(path).total, 0, "the dropped hits are not in the database");
+}
+
+/* Shutdown is bounded: with the database locked for good, free() returns
+ * after about shutdown_ms and reports the hits it had to give up. */
+static void test_shutdown_bounded(void)
+{
+	char path[300], err[256];
+	struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct ea_store_queue_options o = { .capacity = 4096, .batch = 10, .flush_ms = 60000,
+					    .shutdown_ms = 300, .log = logbook_fn, .log_ctx = &lb };
+	struct ea_store_queue *q;
+	struct ea_hit h = hit(1700000000, "e", "bye.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+	struct timespec a, b;
+	sqlite3 *db;
+	double secs;
+
+	new_db_path(path, sizeof path);
+	q = ea_store_queue_new(path, &o, err, sizeof err);
+	if (!q)
+		return;
+	ea_store_queue_flush(q, 5000);
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	for (int i = 0; i < 1000; i++)
+		ea_store_queue_push(q, &h);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ea_store_queue_free(q);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	ok(secs < 2.0, "shutdown with the database locked returns within its bound (%.2f s)", secs);
+	pthread_mutex_lock(&lb.mu);
+	ok(lb.errors >= 1 && strstr(lb.first_error, "dropped"),
+	   "the hits given up at shutdown are reported: %s", lb.first_error);
+	pthread_mutex_unlock(&lb.mu);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
 }
 
 static void test_reopen(void)
@@ -764,6 +804,7 @@ int main(void)
 	test_processes();
 	test_disk_full();
 	test_counter_deferred();
+	test_shutdown_bounded();
 	test_reopen();
 	test_readonly();
 	test_retention();
