@@ -188,8 +188,8 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	    ea_store_set_max_bytes(q->store, atomic_load(&q->max_bytes), err, sizeof err))
 		report(q, EA_STORE_LOG_WARNING, "%s", err);
 
-	/* The busy timeout already waits inside SQLite; these attempts cover
-	 * the cases where SQLite gives up without calling the handler. */
+	/* Each attempt waits up to the busy timeout inside SQLite; a batch is
+	 * dropped only when the lock stays taken for several of them. */
 	for (int attempt = 0; attempt < BUSY_ATTEMPTS; attempt++) {
 		rc = ea_store_write(q->store, &b, err, sizeof err);
 		if (rc != EA_STORE_BUSY || now_ms() >= deadline || atomic_load(&q->abort))
@@ -279,7 +279,7 @@ static int drain(struct ea_store_queue *q, bool flushing, uint64_t stop_deadline
 	int rc = EA_STORE_OK;
 
 	do {
-		uint64_t id, deadline = now_ms() + q->opt.store.busy_timeout_ms;
+		uint64_t id, deadline = now_ms() + (uint64_t)q->opt.store.busy_timeout_ms * BUSY_ATTEMPTS;
 		bool stopping;
 		size_t n;
 

@@ -428,7 +428,7 @@ static void *push_thread(void *arg)
 static void run_threads(size_t capacity, int nthreads, int per, const char *what)
 {
 	char path[300], err[256];
-	struct ea_store_queue_options o = { .capacity = capacity, .batch = 128, .flush_ms = 5 };
+	struct ea_store_queue_options o = { .capacity = capacity, .batch = 512, .flush_ms = 5 };
 	struct ea_store_queue *q;
 	struct ea_store_queue_stats st;
 	pthread_t th[16];
@@ -448,7 +448,7 @@ static void run_threads(size_t capacity, int nthreads, int per, const char *what
 		pthread_join(th[i], NULL);
 		refused += p[i].refused;
 	}
-	is_int(ea_store_queue_flush(q, 10000), 0, "%s: the final flush succeeds", what);
+	is_int(ea_store_queue_flush(q, 60000), 0, "%s: the final flush succeeds", what);
 	ea_store_queue_stats(q, &st);
 	ea_store_queue_free(q);
 	is_int(tally_path(path).total + counter_of(path, EA_COUNTER_QUEUE_FULL), total,
@@ -481,7 +481,10 @@ static void test_processes(void)
 	for (int i = 0; i < NPROC; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			struct ea_store_queue_options o = { .capacity = PER, .batch = 50, .flush_ms = 2 };
+			/* A generous timeout: under a loaded `make -j check` a lock can
+			 * be contended for seconds; here nothing may be dropped. */
+			struct ea_store_queue_options o = { .store = { .busy_timeout_ms = 20000 },
+							    .capacity = PER, .batch = 50, .flush_ms = 2 };
 			struct ea_store_queue *q;
 			struct ea_store_queue_stats st;
 			char err[256];
@@ -498,7 +501,7 @@ static void test_processes(void)
 				if (k % 500 == 0)
 					usleep(1000);
 			}
-			rc = ea_store_queue_flush(q, 20000);
+			rc = ea_store_queue_flush(q, 60000);
 			ea_store_queue_stats(q, &st);
 			ea_store_queue_free(q);
 			_exit(rc == 0 && st.dropped == 0 && st.written == PER ? 0 : 1);
