@@ -20,12 +20,26 @@
  * with plain parent ids and so never meet them. */
 #define GLOB_EDGE 0x80000000u
 #define MIN_SLOTS 16u
+/* Final tables are sized to this load (slots = n * 100 / LOAD_PCT), not to
+ * a power of two, so memory per pattern does not jump with the catalogue. */
+#define LOAD_PCT 55u
+
+/* Slots keep 24 bits of the hash and the key's length (at most 253) in
+ * one word, checked before any string compare: 16-byte slots. */
+static inline uint32_t tag_len(uint64_t hash, size_t len)
+{
+	return ((uint32_t)hash & 0xffffff00u) | (uint32_t)len;
+}
+
+static inline size_t tag_length(uint32_t tag)
+{
+	return tag & 0xff;
+}
 
 /* Exact hosts. count == 0 marks an empty slot. */
 struct exact_slot {
-	uint32_t hash;  /* low half of the 64-bit hash, checked before memcmp */
+	uint32_t tag;   /* tag_len() of the name */
 	uint32_t str;   /* offset into strings */
-	uint32_t len;
 	uint32_t first; /* the run of entries in pool, in catalogue order */
 	uint32_t count;
 };
@@ -33,11 +47,10 @@ struct exact_slot {
 /* Trie edges for every node, keyed by (parent, label). child == 0 marks an
  * empty slot: the root (node 0) is nobody's child. */
 struct edge_slot {
-	uint32_t hash;
+	uint32_t tag;    /* tag_len() of the label */
 	uint32_t parent; /* | GLOB_EDGE for a glob label */
 	uint32_t child;
 	uint32_t str;
-	uint32_t len;
 };
 
 /* A node stands for a suffix of labels, e.g. "sophos.com". */
@@ -45,7 +58,8 @@ struct node {
 	uint32_t wild_first, wild_count; /* "*." + this suffix */
 	uint32_t term_first, term_count; /* globs whose last label leads here */
 	uint32_t glob_first, glob_count; /* glob edges to try at this depth */
-	uint32_t vendor;                 /* 1 + index of the vendor owning this domain, or 0 */
+	uint32_t vendor : 31;            /* 1 + index of the vendor owning this domain, or 0 */
+	uint32_t exact_below : 1;        /* some exact host is one label under this suffix */
 };
 
 struct glob_edge {
@@ -61,53 +75,99 @@ struct regex {
 struct ea_matcher {
 	atomic_ulong refs;
 	const struct ea_catalogue *cat;
+	struct ea_catalogue *owned; /* freed with the matcher (ea_matcher_adopt_catalogue) */
 	char *strings;
 	const struct ea_entry **pool;
 	struct exact_slot *exact;
-	uint32_t exact_mask;
+	uint32_t exact_slots;
 	struct edge_slot *edges;
-	uint32_t edge_mask;
+	uint32_t edge_slots;
 	struct node *nodes;
 	uint32_t nnodes;
 	struct glob_edge *globs;
 	struct regex *regex;
 	size_t nregex;
+	/* A one-probe filter on the host's last two labels: a clear bit means
+	 * no name pattern can match, which settles most lookups for the cost
+	 * of one hash. NULL when some pattern's last two labels are not plain
+	 * (a one-label host, a '*' there), so that the filter cannot speak. */
+	uint64_t *filter;
+	unsigned filter_shift; /* 64 - log2(bits) */
 };
+
+/* The parent key of the shortcut edges, from the root straight to the node
+ * of a pattern's last two labels; no node has this id (see new_node). */
+#define SHORTCUT (GLOB_EDGE - 1)
 
 /* ---- hashing ------------------------------------------------------------ */
 
-static uint64_t mix64(uint64_t x)
+static uint64_t read8(const char *p)
 {
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ull;
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ull;
-	x ^= x >> 32;
-	return x;
-}
-
-/* Eight bytes at a time, then a full avalanche: host names are short and
- * alike ("eu-west-1", "prod-*"), so the finaliser matters more than speed
- * on long keys. */
-static uint64_t hash_bytes(const char *s, size_t n, uint64_t seed)
-{
-	uint64_t h = (seed + 0x9e3779b97f4a7c15ull) ^ ((uint64_t)n * 0xbf58476d1ce4e5b9ull);
 	uint64_t v;
 
-	while (n >= 8) {
-		memcpy(&v, s, 8);
-		h = (h ^ v) * 0x94d049bb133111ebull;
-		h ^= h >> 29;
-		s += 8;
-		n -= 8;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint64_t read4(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* 64x64->128 multiply, folded: the mixing step of wyhash. */
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* A string hash after wyhash (public domain): labels and host names are
+ * short, so keys up to 16 bytes are read as a few overlapping words with no
+ * loop and no byte-by-byte tail. The high half picks the slot, the low half
+ * is kept in the slot to skip most string compares. */
+static inline uint64_t hash_bytes(const char *s, size_t n, uint64_t seed)
+{
+	const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
+	uint64_t a, b, h = seed ^ k0;
+
+	if (n <= 16) {
+		if (n >= 4) {
+			size_t q = (n >> 3) << 2;
+
+			a = (read4(s) << 32) | read4(s + q);
+			b = (read4(s + n - 4) << 32) | read4(s + n - 4 - q);
+		} else if (n > 0) {
+			a = ((uint64_t)(unsigned char)s[0] << 16) |
+			    ((uint64_t)(unsigned char)s[n >> 1] << 8) | (unsigned char)s[n - 1];
+			b = 0;
+		} else {
+			a = b = 0;
+		}
+	} else {
+		size_t i = n;
+
+		for (; i > 16; i -= 16, s += 16)
+			h = mum(read8(s) ^ k1, read8(s + 8) ^ h);
+		a = read8(s + i - 16);
+		b = read8(s + i - 8);
 	}
-	if (n) {
-		v = 0;
-		memcpy(&v, s, n);
-		h = (h ^ v) * 0x94d049bb133111ebull;
-		h ^= h >> 29;
-	}
-	return mix64(h);
+	return mum(k1 ^ n, mum(a ^ k1, b ^ h));
+}
+
+/* Where a probe starts: the hash's high half scaled to the table size
+ * (a multiply, not a modulo), so that tables need not be powers of two. */
+static inline uint32_t slot_of(uint64_t hash, uint32_t nslots)
+{
+	return (uint32_t)(((hash >> 32) * nslots) >> 32);
+}
+
+static inline uint32_t slot_next(uint32_t i, uint32_t nslots)
+{
+	return i + 1 == nslots ? 0 : i + 1;
 }
 
 /* ---- lookup ------------------------------------------------------------- */
@@ -157,19 +217,33 @@ static const char *host_label(const struct ea_host *h, unsigned i, size_t *len)
 	return h->name + start;
 }
 
-static uint32_t edge_find(const struct ea_matcher *m, uint32_t parent, const char *s, size_t len)
+/* Labels are short: a plain loop beats a call to memcmp. */
+static inline bool same_label(const char *a, const char *b, size_t len)
 {
-	uint64_t h = hash_bytes(s, len, parent);
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
 
-	for (uint32_t i = (uint32_t)(h >> 32) & m->edge_mask;; i = (i + 1) & m->edge_mask) {
+static inline uint32_t edge_probe(const struct ea_matcher *m, uint32_t parent,
+				  const char *s, size_t len, uint64_t h)
+{
+	for (uint32_t i = slot_of(h, m->edge_slots);; i = slot_next(i, m->edge_slots)) {
 		const struct edge_slot *e = &m->edges[i];
 
 		if (!e->child)
 			return 0;
-		if (e->hash == (uint32_t)h && e->parent == parent && e->len == len &&
-		    memcmp(m->strings + e->str, s, len) == 0)
+		if (e->tag == tag_len(h, len) && e->parent == parent &&
+		    same_label(m->strings + e->str, s, len))
 			return e->child;
 	}
+}
+
+static inline uint32_t edge_find(const struct ea_matcher *m, uint32_t parent,
+				 const char *s, size_t len)
+{
+	return edge_probe(m, parent, s, len, hash_bytes(s, len, parent));
 }
 
 /* '*' matches zero or more characters; within one label, so never a dot. */
@@ -236,12 +310,12 @@ static void lookup_exact(const struct ea_matcher *m, const struct ea_host *h, st
 {
 	uint64_t hv = hash_bytes(h->name, h->len, 0);
 
-	for (uint32_t i = (uint32_t)(hv >> 32) & m->exact_mask;; i = (i + 1) & m->exact_mask) {
+	for (uint32_t i = slot_of(hv, m->exact_slots);; i = slot_next(i, m->exact_slots)) {
 		const struct exact_slot *s = &m->exact[i];
 
 		if (!s->count)
 			return;
-		if (s->hash == (uint32_t)hv && s->len == h->len &&
+		if (s->tag == tag_len(hv, h->len) &&
 		    memcmp(m->strings + s->str, h->name, h->len) == 0) {
 			emit_run(a, m->pool + s->first, s->count);
 			return;
@@ -249,39 +323,82 @@ static void lookup_exact(const struct ea_matcher *m, const struct ea_host *h, st
 	}
 }
 
-/* The literal path from the rightmost label collects the wildcards (one
- * node per depth, so one run per label count); glob edges met on the way
- * branch off into walk_globs. Wildcards come out deepest first. */
-static void lookup_trie(const struct ea_matcher *m, const struct ea_host *h, struct acc *a)
+/* One walk down the literal path, from path[lo] (the root, or the node of
+ * the host's last two labels) towards the leftmost label; then the answers
+ * in output order: exact hosts (probed only when the host's parent suffix
+ * is one under which the catalogue names hosts exactly, so most misses
+ * never hash the whole name), globs (branching off the path at nodes with
+ * glob labels), and wildcards deepest first (one node per depth, so one
+ * run per label count). */
+static void lookup_name(const struct ea_matcher *m, const struct ea_host *h, struct acc *a,
+			unsigned lo, uint32_t start)
 {
-	uint32_t wild[EA_LABELS_MAX + 1];
-	unsigned nwild = 0;
-	uint32_t id = 0;
+	uint32_t path[EA_LABELS_MAX + 1];
+	unsigned deepest = lo;
+	bool probe_exact;
 
-	for (unsigned depth = 0;; depth++) {
-		const struct node *nd = &m->nodes[id];
+	path[lo] = start;
+	while (deepest < h->nlabels) {
+		const char *label;
+		size_t len;
+		uint32_t child;
+
+		label = host_label(h, h->nlabels - 1 - deepest, &len);
+		if (!(child = edge_find(m, path[deepest], label, len)))
+			break;
+		path[++deepest] = child;
+	}
+	if (h->nlabels - 1 < lo) /* a two-label host found by its shortcut */
+		probe_exact = true;
+	else
+		probe_exact = deepest + 1 >= h->nlabels && m->nodes[path[h->nlabels - 1]].exact_below;
+	if (probe_exact)
+		lookup_exact(m, h, a);
+	a->gstart = a->n;
+	for (unsigned d = lo; d <= deepest && d < h->nlabels; d++) {
+		const struct node *nd = &m->nodes[path[d]];
 		const char *label;
 		size_t len;
 
-		if (depth == h->nlabels) {
-			/* A "glob" without any '*' would end on the literal path. */
-			for (uint32_t i = 0; i < nd->term_count; i++)
-				emit_glob(a, m->pool[nd->term_first + i]);
-			break;
-		}
-		if (nd->wild_count)
-			wild[nwild++] = id; /* at least one label left in front */
-		label = host_label(h, h->nlabels - 1 - depth, &len);
-		if (nd->glob_count)
-			try_glob_edges(m, h, nd, depth, label, len, a);
-		if (!(id = edge_find(m, id, label, len)))
-			break;
+		if (!nd->glob_count)
+			continue;
+		label = host_label(h, h->nlabels - 1 - d, &len);
+		try_glob_edges(m, h, nd, d, label, len, a);
 	}
-	while (nwild) {
-		const struct node *nd = &m->nodes[wild[--nwild]];
+	if (deepest == h->nlabels) {
+		/* a "glob" without any '*' would end on the literal path */
+		const struct node *nd = &m->nodes[path[deepest]];
 
-		emit_run(a, m->pool + nd->wild_first, nd->wild_count);
+		for (uint32_t i = 0; i < nd->term_count; i++)
+			emit_glob(a, m->pool[nd->term_first + i]);
 	}
+	/* a wildcard needs at least one label in front of its suffix */
+	for (unsigned d = deepest < h->nlabels ? deepest + 1 : h->nlabels; d-- > lo;) {
+		const struct node *nd = &m->nodes[path[d]];
+
+		if (nd->wild_count)
+			emit_run(a, m->pool + nd->wild_first, nd->wild_count);
+	}
+}
+
+/* With the filter: one hash of the last two labels tests the filter's bit
+ * and finds, in the same edge table, the node where the walk resumes. */
+static void lookup_filtered(const struct ea_matcher *m, const struct ea_host *h, struct acc *a)
+{
+	size_t start, len;
+	uint64_t hv, bit;
+	uint32_t node;
+
+	if (h->nlabels < 2) /* with a filter, no pattern has fewer than two labels */
+		return;
+	start = h->label_start[h->nlabels - 2];
+	len = h->len - start;
+	hv = hash_bytes(h->name + start, len, SHORTCUT);
+	bit = hv >> m->filter_shift;
+	if (!((m->filter[bit >> 6] >> (bit & 63)) & 1))
+		return;
+	if ((node = edge_probe(m, SHORTCUT, h->name + start, len, hv)) != 0)
+		lookup_name(m, h, a, 2, node);
 }
 
 /* ---- per-thread PCRE2 match data ------------------------------------------ */
@@ -340,9 +457,10 @@ size_t ea_matcher_lookup(const struct ea_matcher *m, const struct ea_host *host,
 	struct acc a = { .out = out, .max = max };
 
 	if (host->type == EA_HOST_NAME && host->nlabels > 0) {
-		lookup_exact(m, host, &a);
-		a.gstart = a.n;
-		lookup_trie(m, host, &a);
+		if (m->filter)
+			lookup_filtered(m, host, &a);
+		else
+			lookup_name(m, host, &a, 0, 0);
 	}
 	if (m->nregex)
 		lookup_regex(m, host, &a);
@@ -382,7 +500,14 @@ static void matcher_destroy(struct ea_matcher *m)
 	free(m->edges);
 	free(m->nodes);
 	free(m->globs);
+	free(m->filter);
+	ea_catalogue_free(m->owned);
 	free(m);
+}
+
+void ea_matcher_adopt_catalogue(struct ea_matcher *m, struct ea_catalogue *cat)
+{
+	m->owned = cat;
 }
 
 struct ea_matcher *ea_matcher_ref(struct ea_matcher *m)
@@ -396,10 +521,10 @@ void ea_matcher_unref(struct ea_matcher *m)
 {
 	if (!m)
 		return;
-	if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_release) == 1) {
-		atomic_thread_fence(memory_order_acquire);
+	/* acq_rel rather than release plus an acquire fence: the same
+	 * guarantee, and ThreadSanitizer understands it */
+	if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1)
 		matcher_destroy(m);
-	}
 }
 
 void ea_matcher_free(struct ea_matcher *m)
@@ -452,6 +577,9 @@ struct builder {
 	const struct ea_entry **exact;
 	size_t nexact, exact_cap;
 	size_t nglobs;
+	uint64_t *keys; /* filter hashes of every pattern's last two labels */
+	size_t nkeys, keys_cap;
+	bool no_filter;
 	char *err;
 	size_t errlen;
 };
@@ -518,21 +646,66 @@ static int edges_rehash(struct builder *b, uint32_t nslots)
 
 	if (!t)
 		return fail(b, "out of memory");
-	for (uint32_t i = 0; m->edges && i <= m->edge_mask; i++) {
+	for (uint32_t i = 0; m->edges && i < m->edge_slots; i++) {
 		const struct edge_slot *e = &m->edges[i];
 		uint64_t h;
 		uint32_t j;
 
 		if (!e->child)
 			continue;
-		h = hash_bytes(m->strings + e->str, e->len, e->parent);
-		for (j = (uint32_t)(h >> 32) & (nslots - 1); t[j].child; j = (j + 1) & (nslots - 1))
+		h = hash_bytes(m->strings + e->str, tag_length(e->tag), e->parent);
+		for (j = slot_of(h, nslots); t[j].child; j = slot_next(j, nslots))
 			;
 		t[j] = *e;
 	}
 	free(m->edges);
 	m->edges = t;
-	m->edge_mask = nslots - 1;
+	m->edge_slots = nslots;
+	return 0;
+}
+
+/* The child of key by label, or 0 with *slot set to the free slot where
+ * it belongs (the table grown first, so that the slot stays valid). */
+static int edge_slot(struct builder *b, uint32_t key, const char *s, size_t len,
+		     uint32_t *child, uint32_t *slot, uint64_t *hash)
+{
+	struct ea_matcher *m = b->m;
+	uint64_t h;
+	uint32_t i;
+
+	/* while building, at most half full: doubling keeps inserts cheap */
+	if ((b->nedges + 1) * 2 > m->edge_slots) {
+		if (m->edge_slots >= UINT32_MAX / 4)
+			return fail(b, "matcher: too many trie edges");
+		if (edges_rehash(b, m->edge_slots * 2) < 0)
+			return -1;
+	}
+	h = hash_bytes(s, len, key);
+	for (i = slot_of(h, m->edge_slots); m->edges[i].child; i = slot_next(i, m->edge_slots)) {
+		const struct edge_slot *e = &m->edges[i];
+
+		if (e->tag == tag_len(h, len) && e->parent == key &&
+		    memcmp(m->strings + e->str, s, len) == 0) {
+			*child = e->child;
+			return 0;
+		}
+	}
+	*child = 0;
+	*slot = i;
+	*hash = h;
+	return 0;
+}
+
+static int edge_put(struct builder *b, uint32_t key, const char *s, size_t len,
+		    uint32_t slot, uint64_t h, uint32_t child)
+{
+	uint32_t off;
+
+	if (add_string(b, s, len, &off) < 0)
+		return -1;
+	b->m->edges[slot] = (struct edge_slot){ .tag = tag_len(h, len), .parent = key,
+						.child = child, .str = off };
+	b->nedges++;
 	return 0;
 }
 
@@ -540,36 +713,30 @@ static int edges_rehash(struct builder *b, uint32_t nslots)
 static int edge_get(struct builder *b, uint32_t parent, const char *s, size_t len,
 		    bool glob, uint32_t *child)
 {
-	struct ea_matcher *m = b->m;
-	uint32_t key = parent | (glob ? GLOB_EDGE : 0);
+	uint32_t key = parent | (glob ? GLOB_EDGE : 0), slot, id;
 	uint64_t h;
-	uint32_t i, id, off;
 
-	if ((b->nedges + 1) * 2 > (size_t)m->edge_mask + 1) {
-		if (m->edge_mask >= UINT32_MAX / 4)
-			return fail(b, "matcher: too many trie edges");
-		if (edges_rehash(b, (m->edge_mask + 1) * 2) < 0)
-			return -1;
-	}
-	h = hash_bytes(s, len, key);
-	for (i = (uint32_t)(h >> 32) & m->edge_mask; m->edges[i].child; i = (i + 1) & m->edge_mask) {
-		const struct edge_slot *e = &m->edges[i];
-
-		if (e->hash == (uint32_t)h && e->parent == key && e->len == len &&
-		    memcmp(m->strings + e->str, s, len) == 0) {
-			*child = e->child;
-			return 0;
-		}
-	}
-	if (new_node(b, &id) < 0 || add_string(b, s, len, &off) < 0)
+	if (edge_slot(b, key, s, len, child, &slot, &h) < 0)
 		return -1;
-	m->edges[i] = (struct edge_slot){ .hash = (uint32_t)h, .parent = key, .child = id,
-					  .str = off, .len = (uint32_t)len };
-	b->nedges++;
+	if (*child)
+		return 0;
+	if (new_node(b, &id) < 0 || edge_put(b, key, s, len, slot, h, id) < 0)
+		return -1;
 	if (glob)
 		b->nglobs++;
 	*child = id;
 	return 0;
+}
+
+/* An edge from key to an existing node (the shortcuts). */
+static int edge_link(struct builder *b, uint32_t key, const char *s, size_t len, uint32_t node)
+{
+	uint32_t child, slot;
+	uint64_t h;
+
+	if (edge_slot(b, key, s, len, &child, &slot, &h) < 0)
+		return -1;
+	return child ? 0 : edge_put(b, key, s, len, slot, h, node);
 }
 
 /* Walk (making them where missing) the nodes for the labels of
@@ -632,15 +799,71 @@ static int add_regex(struct builder *b, const struct ea_entry *e, size_t *cap)
 	return 0;
 }
 
+/* Note the last two labels of a name pattern for the filter and give them
+ * a shortcut edge, or give the filter up when they are not plain labels. */
+static int add_filter_key(struct builder *b, const char *pattern, const char *id)
+{
+	size_t len = strlen(pattern), start = len, dots = 0;
+	uint32_t node;
+
+	while (start > 0 && !(pattern[start - 1] == '.' && ++dots == 2))
+		start--;
+	if (dots < 1 || memchr(pattern + start, '*', len - start)) {
+		b->no_filter = true;
+		return 0;
+	}
+	if (grow(&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys)) < 0)
+		return fail(b, "out of memory");
+	b->keys[b->nkeys++] = hash_bytes(pattern + start, len - start, SHORTCUT);
+	if (insert_path(b, pattern, start, len, false, id, &node) < 0)
+		return -1;
+	return edge_link(b, SHORTCUT, pattern + start, len - start, node);
+}
+
+/* About 16 bits a pattern: one false pass in sixteen for unknown suffixes. */
+static int build_filter(struct builder *b)
+{
+	struct ea_matcher *m = b->m;
+	unsigned log2 = 10;
+
+	if (b->no_filter)
+		return 0;
+	while (log2 < 40 && ((size_t)1 << log2) < b->nkeys * 16)
+		log2++;
+	if (!(m->filter = calloc(((size_t)1 << log2) / 64, sizeof(*m->filter))))
+		return fail(b, "out of memory");
+	m->filter_shift = 64 - log2;
+	for (size_t i = 0; i < b->nkeys; i++) {
+		uint64_t bit = b->keys[i] >> m->filter_shift;
+
+		m->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+	}
+	return 0;
+}
+
 static int add_entry(struct builder *b, const struct ea_entry *e, size_t *regex_cap)
 {
 	size_t len;
 	uint32_t node;
 
+	if (e->pattern && (e->kind == EA_KIND_EXACT || e->kind == EA_KIND_WILDCARD ||
+			   e->kind == EA_KIND_GLOB) && add_filter_key(b, e->pattern, e->id) < 0)
+		return -1;
+
 	switch (e->kind) {
 	case EA_KIND_EXACT:
 		if (!e->pattern)
 			return 0;
+		/* mark the parent suffix, so lookups know when to probe */
+		len = strlen(e->pattern);
+		{
+			const char *dot = memchr(e->pattern, '.', len);
+			size_t from = dot ? (size_t)(dot - e->pattern) + 1 : len;
+
+			if (insert_path(b, e->pattern, from, len, false, e->id, &node) < 0)
+				return -1;
+			b->m->nodes[node].exact_below = 1;
+		}
 		if (grow(&b->exact, &b->exact_cap, b->nexact + 1, sizeof(*b->exact)) < 0)
 			return fail(b, "out of memory");
 		b->exact[b->nexact++] = e;
@@ -697,11 +920,9 @@ static int cmp_regex(const void *pa, const void *pb)
 
 static uint32_t slots_for(size_t n)
 {
-	uint32_t s = MIN_SLOTS;
+	size_t s = n * 100 / LOAD_PCT + 1;
 
-	while ((size_t)s < n * 2)
-		s *= 2;
-	return s;
+	return s < MIN_SLOTS ? MIN_SLOTS : (uint32_t)s;
 }
 
 /* Exact hosts: sort so that equal names are neighbours, then one slot per
@@ -716,7 +937,7 @@ static int build_exact(struct builder *b, size_t *pool_n)
 	nslots = slots_for(b->nexact);
 	if (!(m->exact = calloc(nslots, sizeof(*m->exact))))
 		return fail(b, "out of memory");
-	m->exact_mask = nslots - 1;
+	m->exact_slots = nslots;
 	if (b->nexact)
 		qsort(b->exact, b->nexact, sizeof(*b->exact), cmp_exact);
 	for (size_t i = 0, j; i < b->nexact; i = j) {
@@ -732,10 +953,10 @@ static int build_exact(struct builder *b, size_t *pool_n)
 				    b->exact[i]->id, EA_HOST_MAX);
 		if (add_string(b, name, len, &off) < 0)
 			return -1;
-		for (k = (uint32_t)(h >> 32) & m->exact_mask; m->exact[k].count; k = (k + 1) & m->exact_mask)
+		for (k = slot_of(h, nslots); m->exact[k].count; k = slot_next(k, nslots))
 			;
-		m->exact[k] = (struct exact_slot){ .hash = (uint32_t)h, .str = off,
-						   .len = (uint32_t)len, .first = (uint32_t)*pool_n,
+		m->exact[k] = (struct exact_slot){ .tag = tag_len(h, len), .str = off,
+						   .first = (uint32_t)*pool_n,
 						   .count = (uint32_t)(j - i) };
 		for (size_t x = i; x < j; x++)
 			m->pool[(*pool_n)++] = b->exact[x];
@@ -776,7 +997,7 @@ static int build_globs(struct builder *b)
 		return 0;
 	if (!(m->globs = malloc(b->nglobs * sizeof(*m->globs))))
 		return fail(b, "out of memory");
-	for (uint32_t i = 0; i <= m->edge_mask; i++)
+	for (uint32_t i = 0; i < m->edge_slots; i++)
 		if (m->edges[i].child && (m->edges[i].parent & GLOB_EDGE))
 			m->nodes[m->edges[i].parent & ~GLOB_EDGE].glob_count++;
 	for (uint32_t i = 0; i < m->nnodes; i++) {
@@ -784,7 +1005,7 @@ static int build_globs(struct builder *b)
 		at += m->nodes[i].glob_count;
 		m->nodes[i].glob_count = 0;
 	}
-	for (uint32_t i = 0; i <= m->edge_mask; i++) {
+	for (uint32_t i = 0; i < m->edge_slots; i++) {
 		const struct edge_slot *e = &m->edges[i];
 		struct node *nd;
 
@@ -792,7 +1013,8 @@ static int build_globs(struct builder *b)
 			continue;
 		nd = &m->nodes[e->parent & ~GLOB_EDGE];
 		m->globs[nd->glob_first + nd->glob_count++] =
-			(struct glob_edge){ .str = e->str, .len = e->len, .child = e->child };
+			(struct glob_edge){ .str = e->str, .len = (uint32_t)tag_length(e->tag),
+					    .child = e->child };
 	}
 	return 0;
 }
@@ -836,11 +1058,14 @@ static int build(struct builder *b, const struct ea_catalogue *cat)
 		return -1;
 	build_runs(b, b->wild, b->nwild, true, &pool_n);
 	build_runs(b, b->term, b->nterm, false, &pool_n);
-	if (build_globs(b) < 0)
+	if (build_globs(b) < 0 || build_filter(b) < 0)
 		return -1;
 	if (m->nregex)
 		qsort(m->regex, m->nregex, sizeof(*m->regex), cmp_regex);
-	/* Give back what growth by doubling left over. */
+	/* Give back what growth by doubling left over: the edge table at its
+	 * final load, the arrays at their final lengths. */
+	if (edges_rehash(b, slots_for(b->nedges)) < 0)
+		return -1;
 	if (b->strings_len) {
 		char *s = realloc(m->strings, b->strings_len);
 
@@ -871,6 +1096,7 @@ struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, siz
 	free(b.wild);
 	free(b.term);
 	free(b.exact);
+	free(b.keys);
 	if (rc < 0) {
 		matcher_destroy(b.m);
 		return NULL;

@@ -15,6 +15,9 @@ struct ea_matcher;
 /* NULL on failure, with a reason in err. The catalogue must outlive it.
  * The new matcher holds one reference, owned by the caller. */
 struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, size_t errlen);
+/* The matcher takes the catalogue it was built from and frees it with
+ * itself, so a reload can swap both as one (see ea_audit_load). */
+void ea_matcher_adopt_catalogue(struct ea_matcher *m, struct ea_catalogue *cat);
 /* Drops the caller's reference: the same as ea_matcher_unref. */
 void ea_matcher_free(struct ea_matcher *m);
 

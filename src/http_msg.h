@@ -1,8 +1,8 @@
 /* What a proxied request tells us, whoever saw it (the ICAP module or the
  * access-log importer): its target from the request line or Host header,
  * and its outcome from the response status and Squid's error name. */
-#ifndef EA_REQUEST_H
-#define EA_REQUEST_H
+#ifndef EA_HTTP_MSG_H
+#define EA_HTTP_MSG_H
 
 #include <stddef.h>
 #include "host.h"

@@ -1,7 +1,7 @@
 /* Request lines, status lines and outcome classification, shared by the
  * c-icap module and the access-log importer. Input is untrusted and bounded
  * by length, never by NUL. */
-#include "request.h"
+#include "http_msg.h"
 
 #include <string.h>
 

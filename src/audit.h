@@ -1,0 +1,30 @@
+/* The audit engine shared by the c-icap module and the log importer: load a
+ * catalogue into a matcher, and turn one proxied request into the hits the
+ * store records. No I/O of its own besides reading the catalogue. */
+#ifndef EA_AUDIT_H
+#define EA_AUDIT_H
+
+#include <stddef.h>
+#include <time.h>
+#include "host.h"
+#include "match.h"
+#include "store.h"
+
+/* Receives each catalogue diagnostic as one line "FILE:LINE:COL: error: ...". */
+typedef void (*ea_audit_log_fn)(void *ctx, int is_error, const char *line);
+
+/* Load the catalogue paths and build a matcher that owns the catalogue.
+ * NULL when the catalogue has errors (every one is passed to log). */
+struct ea_matcher *ea_audit_load(const char *const *paths, size_t npaths,
+				 ea_audit_log_fn log, void *ctx);
+
+/* The hits one request makes: one per matching catalogue entry; or, when
+ * no entry matches but the host is under a vendor-owned domain, one
+ * "uncatalogued" hit (entry ""); or none for any other host. Writes at most
+ * max hits and returns how many there were in all. */
+size_t ea_audit_hits(const struct ea_matcher *m, const struct ea_target *target,
+		     time_t when, const char *client, const char *user,
+		     enum ea_outcome outcome, enum ea_source source,
+		     struct ea_hit *out, size_t max);
+
+#endif

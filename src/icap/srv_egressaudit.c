@@ -1,0 +1,353 @@
+/* srv_egressaudit: the c-icap service module. Glue only: it takes the host,
+ * port, client and user from the ICAP request, asks the audit engine for the
+ * hits, queues them for this child's writer thread, and answers 204 from the
+ * preview handler so Squid never streams a body through it. Any internal
+ * failure is logged, counted and answered 204 as well: fail open. */
+#include "c-icap.h"
+#include "service.h"
+#include "header.h"
+#include "simple_api.h"
+#include "debug.h"
+#include "commands.h"
+#include "stats.h"
+#include "cfg_param.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "audit.h"
+#include "http_msg.h"
+
+#define EA_MAX_CATALOGUES 32
+#define EA_MAX_HITS 64
+
+/* ---- configuration (c-icap.conf: egressaudit.NAME VALUE) ---- */
+
+static char *catalogue_paths[EA_MAX_CATALOGUES];
+static int ncatalogue_paths;
+static char *database_path;
+static char *proxy_name;
+static char *client_ip_header;
+static char *user_header;
+static char *record_at;
+static int queue_size = 8192;
+static int flush_ms = 1000;
+static int bucket_seconds = 3600;
+static int retention_days = 90;
+static int max_db_mb;
+
+static int cfg_catalogue(const char *directive, const char **argv, void *setdata);
+
+static struct ci_conf_entry conf_variables[] = {
+	{ "Catalogue", NULL, cfg_catalogue, "A catalogue file or directory of *.yaml (repeatable)" },
+	{ "Database", &database_path, ci_cfg_set_str, "The SQLite audit database" },
+	{ "ProxyName", &proxy_name, ci_cfg_set_str, "This proxy's name in reports (default: host name)" },
+	{ "ClientIpHeader", &client_ip_header, ci_cfg_set_str, "ICAP header with the client address" },
+	{ "UserHeader", &user_header, ci_cfg_set_str, "ICAP header with the authenticated user" },
+	{ "RecordAt", &record_at, ci_cfg_set_str, "respmod (default) or reqmod: where hits are recorded" },
+	{ "QueueSize", &queue_size, ci_cfg_set_int, "Hits held in memory per child" },
+	{ "FlushInterval", &flush_ms, ci_cfg_set_int, "Longest a hit waits in memory (ms)" },
+	{ "BucketSeconds", &bucket_seconds, ci_cfg_set_int, "Aggregation interval (s)" },
+	{ "RetentionDays", &retention_days, ci_cfg_set_int, "Days of hits kept (0: forever)" },
+	{ "MaxDatabaseMB", &max_db_mb, ci_cfg_set_int, "Size limit of the database (0: none)" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static int cfg_catalogue(const char *directive, const char **argv, void *setdata)
+{
+	(void)setdata;
+	if (!argv[0]) {
+		ci_debug_printf(1, "egressaudit: %s needs a path\n", directive);
+		return 0;
+	}
+	if (ncatalogue_paths == EA_MAX_CATALOGUES) {
+		ci_debug_printf(1, "egressaudit: more than %d %s lines\n", EA_MAX_CATALOGUES, directive);
+		return 0;
+	}
+	catalogue_paths[ncatalogue_paths] = strdup(argv[0]);
+	if (!catalogue_paths[ncatalogue_paths])
+		return 0;
+	ncatalogue_paths++;
+	return 1;
+}
+
+static const char *default_str(const char *value, const char *fallback)
+{
+	return value && *value ? value : fallback;
+}
+
+/* ---- state ---- */
+
+/* The matcher in force; a reload publishes a new one, requests in flight
+ * finish on the one they took. Loaded in the master, inherited by children. */
+static struct ea_matcher_slot matcher_slot;
+/* This child's queue and writer thread: created after fork. */
+static struct ea_store_queue *queue;
+static int record_in_reqmod;
+
+/* c-icap statistics (the info service shows them): loss is never silent. */
+static int stat_hits = -1, stat_bad_host = -1, stat_no_catalogue = -1,
+	   stat_no_queue = -1, stat_queue_full = -1, stat_truncated = -1;
+
+static void stat_inc(int id)
+{
+	if (id >= 0)
+		ci_stat_uint64_inc(id, 1);
+}
+
+/* ---- catalogue loading and reload ---- */
+
+static void log_catalogue_line(void *ctx, int is_error, const char *line)
+{
+	(void)ctx;
+	ci_debug_printf(is_error ? 1 : 3, "egressaudit: %s\n", line);
+}
+
+/* Load the configured catalogue and publish it; on failure keep the one in
+ * force (if any) and say so. */
+static int load_catalogue(const char *why)
+{
+	struct ea_matcher *m;
+
+	if (ncatalogue_paths == 0) {
+		ci_debug_printf(1, "egressaudit: no egressaudit.Catalogue configured; recording nothing\n");
+		return -1;
+	}
+	m = ea_audit_load((const char *const *)catalogue_paths, (size_t)ncatalogue_paths,
+			  log_catalogue_line, NULL);
+	if (!m) {
+		struct ea_matcher *old = ea_matcher_acquire(&matcher_slot);
+
+		ci_debug_printf(1, "egressaudit: %s: the catalogue has errors (above); %s\n", why,
+				old ? "the previous catalogue stays in force"
+				    : "no catalogue is loaded, recording nothing");
+		ea_matcher_unref(old);
+		return -1;
+	}
+	ea_matcher_swap(&matcher_slot, m);
+	ci_debug_printf(2, "egressaudit: %s: catalogue loaded\n", why);
+	return 0;
+}
+
+static void reload_command(const char *name, int type, const char **argv)
+{
+	(void)type;
+	(void)argv;
+	load_catalogue(name);
+}
+
+/* ---- the writer, one per child ---- */
+
+static void store_log(void *ctx, enum ea_store_log_level level, const char *msg)
+{
+	(void)ctx;
+	ci_debug_printf(level == EA_STORE_LOG_ERROR ? 1 : level == EA_STORE_LOG_WARNING ? 2 : 3,
+			"egressaudit: %s\n", msg);
+}
+
+static void child_start(const char *name, int type, void *data)
+{
+	struct ea_store_queue_options opt;
+	char err[256];
+
+	(void)name;
+	(void)type;
+	(void)data;
+	memset(&opt, 0, sizeof(opt));
+	opt.store.proxy_name = proxy_name;
+	opt.store.bucket_seconds = bucket_seconds > 0 ? (unsigned)bucket_seconds : 0;
+	opt.store.max_bytes = max_db_mb > 0 ? (uint64_t)max_db_mb << 20 : 0;
+	opt.capacity = queue_size > 0 ? (size_t)queue_size : 0;
+	opt.flush_ms = flush_ms > 0 ? (unsigned)flush_ms : 0;
+	opt.retention_days = retention_days > 0 ? (unsigned)retention_days : 0;
+	opt.log = store_log;
+	queue = ea_store_queue_new(default_str(database_path, "/var/lib/egressaudit/audit.db"),
+				   &opt, err, sizeof(err));
+	if (!queue)
+		ci_debug_printf(1, "egressaudit: cannot start the store writer: %s; recording nothing\n", err);
+}
+
+static void child_stop(const char *name, int type, void *data)
+{
+	(void)name;
+	(void)type;
+	(void)data;
+	ea_store_queue_free(queue); /* flushes what is queued, bounded in time */
+	queue = NULL;
+}
+
+/* ---- the service ---- */
+
+static int egressaudit_init_service(ci_service_xdata_t *srv_xdata, struct ci_server_conf *server_conf)
+{
+	(void)server_conf;
+	/* Headers only: Preview 0 lets Squid send no body, and 204 ends the
+	 * transaction as soon as the headers are read. */
+	ci_service_set_preview(srv_xdata, 0);
+	ci_service_set_transfer_preview(srv_xdata, "*");
+	ci_service_enable_204(srv_xdata);
+	ci_service_set_xopts(srv_xdata, CI_XCLIENTIP | CI_XAUTHENTICATEDUSER);
+	stat_hits = ci_stat_entry_register("vendor hits", STAT_INT64_T, "egressaudit");
+	stat_bad_host = ci_stat_entry_register("invalid hosts", STAT_INT64_T, "egressaudit");
+	stat_no_catalogue = ci_stat_entry_register("requests without catalogue", STAT_INT64_T, "egressaudit");
+	stat_no_queue = ci_stat_entry_register("hits without store", STAT_INT64_T, "egressaudit");
+	stat_queue_full = ci_stat_entry_register("hits dropped queue full", STAT_INT64_T, "egressaudit");
+	stat_truncated = ci_stat_entry_register("matches beyond limit", STAT_INT64_T, "egressaudit");
+	ea_matcher_slot_init(&matcher_slot, NULL);
+	ci_command_register_ctl_cmd("egressaudit:reload", CI_CMD_MONITOR_PROC | CI_CMD_CHILDS_PROC,
+				    reload_command);
+	ci_command_register_action("egressaudit:child_start", CI_CMD_CHILD_START, NULL, child_start);
+	ci_command_register_action("egressaudit:child_stop", CI_CMD_CHILD_STOP, NULL, child_stop);
+	return CI_OK;
+}
+
+/* After the whole configuration is read: the catalogue paths are known. */
+static int egressaudit_post_init_service(ci_service_xdata_t *srv_xdata, struct ci_server_conf *server_conf)
+{
+	(void)srv_xdata;
+	(void)server_conf;
+	record_in_reqmod = strcmp(default_str(record_at, "respmod"), "reqmod") == 0;
+	if (!record_in_reqmod && strcmp(default_str(record_at, "respmod"), "respmod") != 0)
+		ci_debug_printf(1, "egressaudit: RecordAt is reqmod or respmod, not '%s'; using respmod\n",
+				record_at);
+	load_catalogue("start");
+	return CI_OK; /* even without a catalogue: fail open, never stop c-icap */
+}
+
+static void egressaudit_close_service(void)
+{
+	ea_matcher_swap(&matcher_slot, NULL);
+	for (int i = 0; i < ncatalogue_paths; i++)
+		free(catalogue_paths[i]);
+	ncatalogue_paths = 0;
+}
+
+static void *egressaudit_init_request_data(ci_request_t *req)
+{
+	(void)req;
+	return NULL; /* nothing per request: all work happens in the preview */
+}
+
+static void egressaudit_release_request_data(void *data)
+{
+	(void)data;
+}
+
+static const char *icap_header(ci_request_t *req, const char *name)
+{
+	const char *v = ci_headers_value(req->request_header, name);
+
+	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
+}
+
+/* What this transaction says happened, or -1 when it should not record. */
+static int transaction_outcome(ci_request_t *req, const char *request_line)
+{
+	if (ci_req_type(req) == ICAP_RESPMOD) {
+		ci_headers_list_t *resp = ci_http_response_headers(req);
+		const char *status_line = resp && resp->used ? resp->headers[0] : NULL;
+		int status = status_line ? ea_response_status(status_line, strlen(status_line)) : -1;
+
+		return (int)ea_outcome_classify(status, resp ? ci_headers_value(resp, "X-Squid-Error") : NULL);
+	}
+	/* REQMOD: CONNECT tunnels never reach RESPMOD, so REQMOD records them;
+	 * everything else waits for its response unless told otherwise. */
+	if (record_in_reqmod || strncasecmp(request_line, "CONNECT ", 8) == 0)
+		return EA_OUTCOME_UNKNOWN;
+	return -1;
+}
+
+static void record(ci_request_t *req)
+{
+	ci_headers_list_t *http = ci_http_request_headers(req);
+	struct ea_hit hits[EA_MAX_HITS];
+	struct ea_target target;
+	struct ea_matcher *m;
+	const char *line, *why = NULL;
+	size_t n;
+	int outcome;
+
+	if (!http || !http->used)
+		return;
+	line = http->headers[0];
+	outcome = transaction_outcome(req, line);
+	if (outcome < 0)
+		return;
+	if (ea_request_target(line, strlen(line), ci_headers_value(http, "Host"), 80, &target, &why) < 0) {
+		stat_inc(stat_bad_host);
+		ci_debug_printf(5, "egressaudit: skipped '%.200s': %s\n", line, why);
+		return;
+	}
+	m = ea_matcher_acquire(&matcher_slot);
+	if (!m) {
+		stat_inc(stat_no_catalogue);
+		return;
+	}
+	n = ea_audit_hits(m, &target, time(NULL),
+			  icap_header(req, default_str(client_ip_header, "X-Client-IP")),
+			  icap_header(req, default_str(user_header, "X-Authenticated-User")),
+			  (enum ea_outcome)outcome, EA_SOURCE_ICAP, hits, EA_MAX_HITS);
+	ea_matcher_unref(m);
+	if (n > EA_MAX_HITS) {
+		stat_inc(stat_truncated);
+		n = EA_MAX_HITS;
+	}
+	if (n) {
+		ci_request_set_str_attribute(req, "egressaudit:entry", hits[0].entry[0] ? hits[0].entry : "uncatalogued");
+		ci_request_set_str_attribute(req, "egressaudit:outcome", ea_outcome_name((enum ea_outcome)outcome));
+	}
+	for (size_t i = 0; i < n; i++) {
+		stat_inc(stat_hits);
+		if (!queue)
+			stat_inc(stat_no_queue);
+		else if (ea_store_queue_push(queue, &hits[i]) != 0)
+			stat_inc(stat_queue_full);
+	}
+}
+
+static int egressaudit_check_preview(char *preview_data, int preview_data_len, ci_request_t *req)
+{
+	(void)preview_data;
+	(void)preview_data_len;
+	record(req);
+	return CI_MOD_ALLOW204;
+}
+
+/* Reached only if a client sent data after our 204 was refused; c-icap
+ * echoes such bodies itself (FakeAllow204), so there is nothing to do. */
+static int egressaudit_end_of_data(ci_request_t *req)
+{
+	(void)req;
+	return CI_MOD_DONE;
+}
+
+static int egressaudit_io(char *wbuf, int *wlen, char *rbuf, int *rlen, int iseof, ci_request_t *req)
+{
+	(void)wbuf;
+	(void)rbuf;
+	(void)rlen;
+	(void)iseof;
+	(void)req;
+	if (wlen)
+		*wlen = CI_EOF;
+	return CI_OK;
+}
+
+CI_DECLARE_MOD_DATA ci_service_module_t service = {
+	"egressaudit",
+	"Audits proxied requests to security vendors' required endpoints",
+	ICAP_REQMOD | ICAP_RESPMOD,
+	egressaudit_init_service,
+	egressaudit_post_init_service,
+	egressaudit_close_service,
+	egressaudit_init_request_data,
+	egressaudit_release_request_data,
+	egressaudit_check_preview,
+	egressaudit_end_of_data,
+	egressaudit_io,
+	conf_variables,
+	NULL
+};
