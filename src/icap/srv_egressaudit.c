@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "audit.h"
@@ -32,7 +31,6 @@ static char *database_path;
 static char *proxy_name;
 static char *client_ip_header;
 static char *user_header;
-static char *record_at;
 static int queue_size = 8192;
 static int flush_ms = 1000;
 static int bucket_seconds = 3600;
@@ -47,7 +45,6 @@ static struct ci_conf_entry conf_variables[] = {
 	{ "ProxyName", &proxy_name, ci_cfg_set_str, "This proxy's name in reports (default: host name)" },
 	{ "ClientIpHeader", &client_ip_header, ci_cfg_set_str, "ICAP header with the client address" },
 	{ "UserHeader", &user_header, ci_cfg_set_str, "ICAP header with the authenticated user" },
-	{ "RecordAt", &record_at, ci_cfg_set_str, "respmod (default) or reqmod: where hits are recorded" },
 	{ "QueueSize", &queue_size, ci_cfg_set_int, "Hits held in memory per child" },
 	{ "FlushInterval", &flush_ms, ci_cfg_set_int, "Longest a hit waits in memory (ms)" },
 	{ "BucketSeconds", &bucket_seconds, ci_cfg_set_int, "Aggregation interval (s)" },
@@ -86,7 +83,6 @@ static const char *default_str(const char *value, const char *fallback)
 static struct ea_matcher_slot matcher_slot;
 /* This child's queue and writer thread: created after fork. */
 static struct ea_store_queue *queue;
-static int record_in_reqmod;
 
 /* c-icap statistics (the info service shows them): loss is never silent. */
 static int stat_hits = -1, stat_bad_host = -1, stat_no_catalogue = -1,
@@ -209,10 +205,6 @@ static int egressaudit_post_init_service(ci_service_xdata_t *srv_xdata, struct c
 {
 	(void)srv_xdata;
 	(void)server_conf;
-	record_in_reqmod = strcmp(default_str(record_at, "respmod"), "reqmod") == 0;
-	if (!record_in_reqmod && strcmp(default_str(record_at, "respmod"), "respmod") != 0)
-		ci_debug_printf(1, "egressaudit: RecordAt is reqmod or respmod, not '%s'; using respmod\n",
-				record_at);
 	load_catalogue("start");
 	return CI_OK; /* even without a catalogue: fail open, never stop c-icap */
 }
@@ -243,21 +235,25 @@ static const char *icap_header(ci_request_t *req, const char *name)
 	return v && *v && strcmp(v, "-") != 0 ? v : NULL;
 }
 
-/* What this transaction says happened, or -1 when it should not record. */
-static int transaction_outcome(ci_request_t *req, const char *request_line)
+/* Each ICAP transaction records what it can know (tests/e2e/FINDINGS.md):
+ * REQMOD sees every request that passed http_access, CONNECT and those that
+ * fail later included, but before any outcome: it records "unknown", i.e.
+ * "requested". RESPMOD sees only responses from an origin or upstream
+ * proxy, never Squid's own error pages nor tunnels: it records the outcome.
+ * So one request makes one unknown row and at most one outcome row; the
+ * report reads the first as attempts and the second as results. */
+static enum ea_outcome transaction_outcome(ci_request_t *req)
 {
-	if (ci_req_type(req) == ICAP_RESPMOD) {
-		ci_headers_list_t *resp = ci_http_response_headers(req);
-		const char *status_line = resp && resp->used ? resp->headers[0] : NULL;
-		int status = status_line ? ea_response_status(status_line, strlen(status_line)) : -1;
+	ci_headers_list_t *resp;
+	const char *status_line;
+	int status;
 
-		return (int)ea_outcome_classify(status, resp ? ci_headers_value(resp, "X-Squid-Error") : NULL);
-	}
-	/* REQMOD: CONNECT tunnels never reach RESPMOD, so REQMOD records them;
-	 * everything else waits for its response unless told otherwise. */
-	if (record_in_reqmod || strncasecmp(request_line, "CONNECT ", 8) == 0)
+	if (ci_req_type(req) != ICAP_RESPMOD)
 		return EA_OUTCOME_UNKNOWN;
-	return -1;
+	resp = ci_http_response_headers(req);
+	status_line = resp && resp->used ? resp->headers[0] : NULL;
+	status = status_line ? ea_response_status(status_line, strlen(status_line)) : -1;
+	return ea_outcome_classify(status, resp ? ci_headers_value(resp, "X-Squid-Error") : NULL);
 }
 
 static void record(ci_request_t *req)
@@ -268,14 +264,12 @@ static void record(ci_request_t *req)
 	struct ea_matcher *m;
 	const char *line, *why = NULL;
 	size_t n;
-	int outcome;
+	enum ea_outcome outcome;
 
 	if (!http || !http->used)
 		return;
 	line = http->headers[0];
-	outcome = transaction_outcome(req, line);
-	if (outcome < 0)
-		return;
+	outcome = transaction_outcome(req);
 	if (ea_request_target(line, strlen(line), ci_headers_value(http, "Host"), 80, &target, &why) < 0) {
 		stat_inc(stat_bad_host);
 		ci_debug_printf(5, "egressaudit: skipped '%.200s': %s\n", line, why);
@@ -289,7 +283,7 @@ static void record(ci_request_t *req)
 	n = ea_audit_hits(m, &target, time(NULL),
 			  icap_header(req, default_str(client_ip_header, "X-Client-IP")),
 			  icap_header(req, default_str(user_header, "X-Authenticated-User")),
-			  (enum ea_outcome)outcome, EA_SOURCE_ICAP, hits, EA_MAX_HITS);
+			  outcome, EA_SOURCE_ICAP, hits, EA_MAX_HITS);
 	ea_matcher_unref(m);
 	if (n > EA_MAX_HITS) {
 		stat_inc(stat_truncated);
@@ -297,7 +291,7 @@ static void record(ci_request_t *req)
 	}
 	if (n) {
 		ci_request_set_str_attribute(req, "egressaudit:entry", hits[0].entry[0] ? hits[0].entry : "uncatalogued");
-		ci_request_set_str_attribute(req, "egressaudit:outcome", ea_outcome_name((enum ea_outcome)outcome));
+		ci_request_set_str_attribute(req, "egressaudit:outcome", ea_outcome_name(outcome));
 	}
 	for (size_t i = 0; i < n; i++) {
 		stat_inc(stat_hits);
