@@ -9,7 +9,7 @@
 
 static int tap_count, tap_failed;
 
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(printf, 2, 3), unused))
 static int ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -39,7 +39,7 @@ static int ok(int cond, const char *fmt, ...)
 		printf("#   got: %lld\n#   expected: %lld\n", g_, w_); \
 } while (0)
 
-__attribute__((format(printf, 1, 2)))
+__attribute__((format(printf, 1, 2), unused))
 static void diag(const char *fmt, ...)
 {
 	va_list ap;
