@@ -8,9 +8,14 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
+# Build: the compiler, autotools and the -dev packages configure checks.
+# Tests: the real Squid and c-icap, curl, python3 (origins and parsers),
+# openssl (a throwaway TLS origin), promtool (prometheus) and chromium
+# (the HTML report rendered headless).
 packages="gcc make pkg-config autoconf automake libtool
-libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev
-c-icap squid curl python3 openssl sqlite3"
+libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev
+c-icap squid curl python3 openssl sqlite3 procps util-linux
+prometheus chromium"
 
 missing=""
 for p in $packages; do
