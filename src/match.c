@@ -1,7 +1,9 @@
 /* The compiled matcher: exact hosts in an open-addressing hash table, "*."
  * wildcards and in-label globs in a trie of labels read from the right, and
  * PCRE2 (JIT) only for regex entries. A lookup costs a few hash probes per
- * label of the host, whatever the size of the catalogue. Built once,
+ * label of the host, whatever the size of the catalogue; the exceptions are
+ * the glob labels hanging at one trie node, tried in turn (catalogues hang
+ * a handful at any node), and regex entries, each tried. Built once,
  * immutable afterwards, shared between threads and reference-counted. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

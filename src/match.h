@@ -50,11 +50,13 @@ void ea_matcher_swap(struct ea_matcher_slot *slot, struct ea_matcher *m);
  * a thread against a catalogue with regex entries allocates that thread's
  * PCRE2 match data (freed when the thread exits); takes no locks.
  * IP literals match no name pattern; regex entries are matched against the
- * canonical text of any host, IP literals included (IPv6 without brackets). */
+ * canonical text of any host, IP literals included (IPv6 without brackets).
+ * Site-specific entries never match (the site profile supplies the host). */
 size_t ea_matcher_lookup(const struct ea_matcher *m, const struct ea_host *host,
 			 const struct ea_entry **out, size_t max);
 
-/* The vendor one of whose owned domains the host is, or is under. */
+/* The vendor one of whose owned domains the host is, or is under (the
+ * deepest owned domain wins; NULL for none and for IP literals). */
 const struct ea_vendor *ea_matcher_vendor_domain(const struct ea_matcher *m,
 						 const struct ea_host *host);
 
