@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "catalogue.h"
+#include "hash.h"
 #include "diag.h"
 #include "host.h"
 #include "match.h"
@@ -407,62 +408,6 @@ static bool alternation_hit(const struct alternation *a, const struct ea_host *h
 /* ---- method 4: the floor, one hash lookup of the whole host ---------------- */
 
 /* The same hash as match.c, so that the floor differs only in what it does. */
-static uint64_t read8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint64_t read4(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-/* 64x64->128 multiply, folded: the mixing step of wyhash. */
-static uint64_t mum(uint64_t a, uint64_t b)
-{
-	unsigned __int128 r = (unsigned __int128)a * b;
-
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/* A string hash after wyhash (public domain): labels and host names are
- * short, so keys up to 16 bytes are read as a few overlapping words with no
- * loop and no byte-by-byte tail. The high half picks the slot, the low half
- * is kept in the slot to skip most string compares. */
-static uint64_t hash_bytes(const char *s, size_t n, uint64_t seed)
-{
-	const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
-	uint64_t a, b, h = seed ^ k0;
-
-	if (n <= 16) {
-		if (n >= 4) {
-			size_t q = (n >> 3) << 2;
-
-			a = (read4(s) << 32) | read4(s + q);
-			b = (read4(s + n - 4) << 32) | read4(s + n - 4 - q);
-		} else if (n > 0) {
-			a = ((uint64_t)(unsigned char)s[0] << 16) |
-			    ((uint64_t)(unsigned char)s[n >> 1] << 8) | (unsigned char)s[n - 1];
-			b = 0;
-		} else {
-			a = b = 0;
-		}
-	} else {
-		size_t i = n;
-
-		for (; i > 16; i -= 16, s += 16)
-			h = mum(read8(s) ^ k1, read8(s + 8) ^ h);
-		a = read8(s + i - 16);
-		b = read8(s + i - 8);
-	}
-	return mum(k1 ^ n, mum(a ^ k1, b ^ h));
-}
 
 struct floor_table {
 	struct { uint32_t hash, len; const char *s; } *slot;
@@ -487,7 +432,7 @@ static int floor_build(struct floor_table *f, const struct ea_catalogue *cat)
 		if (!p)
 			continue;
 		len = strlen(p);
-		h = hash_bytes(p, len, 0);
+		h = ea_hash_bytes(p, len, 0);
 		for (k = (uint32_t)(h >> 32) & f->mask; f->slot[k].s; k = (k + 1) & f->mask)
 			if (f->slot[k].len == len && memcmp(f->slot[k].s, p, len) == 0)
 				break;
@@ -500,7 +445,7 @@ static int floor_build(struct floor_table *f, const struct ea_catalogue *cat)
 
 static size_t floor_lookup(const struct floor_table *f, const struct ea_host *h)
 {
-	uint64_t hv = hash_bytes(h->name, h->len, 0);
+	uint64_t hv = ea_hash_bytes(h->name, h->len, 0);
 
 	for (uint32_t k = (uint32_t)(hv >> 32) & f->mask; f->slot[k].s; k = (k + 1) & f->mask)
 		if (f->slot[k].hash == (uint32_t)hv && f->slot[k].len == h->len &&

@@ -16,6 +16,7 @@
 #include <threads.h>
 
 #include "match.h"
+#include "hash.h"
 
 /* Set in an edge's parent key when its label is a glob: such edges live in
  * the edge table only so that the build can merge equal ones; lookups probe
@@ -101,64 +102,6 @@ struct ea_matcher {
  * of a pattern's last two labels; no node has this id (see new_node). */
 #define SHORTCUT (GLOB_EDGE - 1)
 
-/* ---- hashing ------------------------------------------------------------ */
-
-static uint64_t read8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint64_t read4(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-/* 64x64->128 multiply, folded: the mixing step of wyhash. */
-static uint64_t mum(uint64_t a, uint64_t b)
-{
-	unsigned __int128 r = (unsigned __int128)a * b;
-
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/* A string hash after wyhash (public domain): labels and host names are
- * short, so keys up to 16 bytes are read as a few overlapping words with no
- * loop and no byte-by-byte tail. The high half picks the slot, the low half
- * is kept in the slot to skip most string compares. */
-static inline uint64_t hash_bytes(const char *s, size_t n, uint64_t seed)
-{
-	const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
-	uint64_t a, b, h = seed ^ k0;
-
-	if (n <= 16) {
-		if (n >= 4) {
-			size_t q = (n >> 3) << 2;
-
-			a = (read4(s) << 32) | read4(s + q);
-			b = (read4(s + n - 4) << 32) | read4(s + n - 4 - q);
-		} else if (n > 0) {
-			a = ((uint64_t)(unsigned char)s[0] << 16) |
-			    ((uint64_t)(unsigned char)s[n >> 1] << 8) | (unsigned char)s[n - 1];
-			b = 0;
-		} else {
-			a = b = 0;
-		}
-	} else {
-		size_t i = n;
-
-		for (; i > 16; i -= 16, s += 16)
-			h = mum(read8(s) ^ k1, read8(s + 8) ^ h);
-		a = read8(s + i - 16);
-		b = read8(s + i - 8);
-	}
-	return mum(k1 ^ n, mum(a ^ k1, b ^ h));
-}
 
 /* Where a probe starts: the hash's high half scaled to the table size
  * (a multiply, not a modulo), so that tables need not be powers of two. */
@@ -245,32 +188,10 @@ static inline uint32_t edge_probe(const struct ea_matcher *m, uint32_t parent,
 static inline uint32_t edge_find(const struct ea_matcher *m, uint32_t parent,
 				 const char *s, size_t len)
 {
-	return edge_probe(m, parent, s, len, hash_bytes(s, len, parent));
+	return edge_probe(m, parent, s, len, ea_hash_bytes(s, len, parent));
 }
 
 /* '*' matches zero or more characters; within one label, so never a dot. */
-static bool glob_label(const char *p, size_t pl, const char *s, size_t sl)
-{
-	size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0;
-
-	while (si < sl) {
-		if (pi < pl && p[pi] == '*') {
-			star = pi++;
-			mark = si;
-		} else if (pi < pl && p[pi] == s[si]) {
-			pi++;
-			si++;
-		} else if (star != SIZE_MAX) {
-			pi = star + 1;
-			si = ++mark;
-		} else {
-			return false;
-		}
-	}
-	while (pi < pl && p[pi] == '*')
-		pi++;
-	return pi == pl;
-}
 
 static void walk_globs(const struct ea_matcher *m, const struct ea_host *h,
 		       uint32_t id, unsigned depth, bool literal_too, struct acc *a);
@@ -282,7 +203,7 @@ static void try_glob_edges(const struct ea_matcher *m, const struct ea_host *h,
 	for (uint32_t g = 0; g < nd->glob_count; g++) {
 		const struct glob_edge *ge = &m->globs[nd->glob_first + g];
 
-		if (glob_label(m->strings + ge->str, ge->len, label, len))
+		if (ea_label_glob(m->strings + ge->str, ge->len, label, len))
 			walk_globs(m, h, ge->child, depth + 1, true, a);
 	}
 }
@@ -310,7 +231,7 @@ static void walk_globs(const struct ea_matcher *m, const struct ea_host *h,
 
 static void lookup_exact(const struct ea_matcher *m, const struct ea_host *h, struct acc *a)
 {
-	uint64_t hv = hash_bytes(h->name, h->len, 0);
+	uint64_t hv = ea_hash_bytes(h->name, h->len, 0);
 
 	for (uint32_t i = slot_of(hv, m->exact_slots);; i = slot_next(i, m->exact_slots)) {
 		const struct exact_slot *s = &m->exact[i];
@@ -395,7 +316,7 @@ static void lookup_filtered(const struct ea_matcher *m, const struct ea_host *h,
 		return;
 	start = h->label_start[h->nlabels - 2];
 	len = h->len - start;
-	hv = hash_bytes(h->name + start, len, SHORTCUT);
+	hv = ea_hash_bytes(h->name + start, len, SHORTCUT);
 	bit = hv >> m->filter_shift;
 	if (!((m->filter[bit >> 6] >> (bit & 63)) & 1))
 		return;
@@ -655,7 +576,7 @@ static int edges_rehash(struct builder *b, uint32_t nslots)
 
 		if (!e->child)
 			continue;
-		h = hash_bytes(m->strings + e->str, tag_length(e->tag), e->parent);
+		h = ea_hash_bytes(m->strings + e->str, tag_length(e->tag), e->parent);
 		for (j = slot_of(h, nslots); t[j].child; j = slot_next(j, nslots))
 			;
 		t[j] = *e;
@@ -682,7 +603,7 @@ static int edge_slot(struct builder *b, uint32_t key, const char *s, size_t len,
 		if (edges_rehash(b, m->edge_slots * 2) < 0)
 			return -1;
 	}
-	h = hash_bytes(s, len, key);
+	h = ea_hash_bytes(s, len, key);
 	for (i = slot_of(h, m->edge_slots); m->edges[i].child; i = slot_next(i, m->edge_slots)) {
 		const struct edge_slot *e = &m->edges[i];
 
@@ -816,7 +737,7 @@ static int add_filter_key(struct builder *b, const char *pattern, const char *id
 	}
 	if (grow(&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys)) < 0)
 		return fail(b, "out of memory");
-	b->keys[b->nkeys++] = hash_bytes(pattern + start, len - start, SHORTCUT);
+	b->keys[b->nkeys++] = ea_hash_bytes(pattern + start, len - start, SHORTCUT);
 	if (insert_path(b, pattern, start, len, false, id, &node) < 0)
 		return -1;
 	return edge_link(b, SHORTCUT, pattern + start, len - start, node);
@@ -945,7 +866,7 @@ static int build_exact(struct builder *b, size_t *pool_n)
 	for (size_t i = 0, j; i < b->nexact; i = j) {
 		const char *name = b->exact[i]->pattern;
 		size_t len = strlen(name);
-		uint64_t h = hash_bytes(name, len, 0);
+		uint64_t h = ea_hash_bytes(name, len, 0);
 		uint32_t k, off;
 
 		for (j = i + 1; j < b->nexact && strcmp(b->exact[j]->pattern, name) == 0; j++)

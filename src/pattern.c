@@ -149,7 +149,7 @@ int ea_pattern_parse(const char *text, size_t len, char *canon,
  * character and retry from there. Earlier stars never need revisiting, so
  * there is no recursion and the cost is at most pn * sn (63 * 63), however
  * many stars the pattern holds. */
-static bool label_glob(const char *p, size_t pn, const char *s, size_t sn)
+bool ea_label_glob(const char *p, size_t pn, const char *s, size_t sn)
 {
 	size_t pi = 0, si = 0, star = SIZE_MAX, mark = 0;
 
@@ -186,7 +186,7 @@ static bool glob_match(const char *canon, const struct ea_host *host)
 
 		/* Host labels are never empty, so a glob label always has to
 		 * consume at least one character. */
-		if (he <= hs || !label_glob(p, pn, host->name + hs, he - hs))
+		if (he <= hs || !ea_label_glob(p, pn, host->name + hs, he - hs))
 			return false;
 		p += pn + (dot ? 1 : 0);
 	}

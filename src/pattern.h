@@ -26,6 +26,11 @@ int ea_pattern_parse(const char *text, size_t len, char *canon,
 /* Does canonical pattern `canon` of kind `kind` (not regex) match host? */
 bool ea_pattern_match(const char *canon, enum ea_kind kind, const struct ea_host *host);
 
+/* Does one pattern label (with '*' matching zero or more characters) match
+ * one host label? Linear-time greedy matching: no recursion, at most
+ * pn * sn steps however many stars the label holds. */
+bool ea_label_glob(const char *p, size_t pn, const char *s, size_t sn);
+
 /* Number of labels of a canonical pattern, the "*" label included. */
 unsigned ea_pattern_labels(const char *canon);
 
