@@ -191,8 +191,6 @@ static inline uint32_t edge_find(const struct ea_matcher *m, uint32_t parent,
 	return edge_probe(m, parent, s, len, ea_hash_bytes(s, len, parent));
 }
 
-/* '*' matches zero or more characters; within one label, so never a dot. */
-
 static void walk_globs(const struct ea_matcher *m, const struct ea_host *h,
 		       uint32_t id, unsigned depth, bool literal_too, struct acc *a);
 
