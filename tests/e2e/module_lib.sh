@@ -21,8 +21,10 @@
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-# A vendor host that the tests use for nothing else.
-EA_SENTINEL_HOST=dci.sophosupd.net
+# A vendor host that the tests use for nothing else, and its entry (a test
+# with its own catalogue sets both before ea_init).
+: "${EA_SENTINEL_HOST:=dci.sophosupd.net}"
+: "${EA_SENTINEL_ENTRY:=sophos-ep-dci-sophosupd-net}"
 EA_MODULE=${EA_MODULE:-${top_builddir:-.}/.libs/srv_egressaudit.so}
 : "${SQLITE3:=$(command -v sqlite3 2>/dev/null)}"
 
@@ -96,6 +98,6 @@ ea_sentinel() {
     EA_SENTINELS=$((EA_SENTINELS + 1))
     e2e_curl -o /dev/null "http://$EA_SENTINEL_HOST/sentinel" || return 1
     ea_wait_q 10 "SELECT sum(count) FROM hits WHERE host = '$EA_SENTINEL_HOST'
-                  AND entry = 'sophos-ep-dci-sophosupd-net' AND outcome = 'allowed'" \
+                  AND entry = '$EA_SENTINEL_ENTRY' AND outcome = 'allowed'" \
         "$EA_SENTINELS"
 }
