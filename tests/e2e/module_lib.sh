@@ -45,9 +45,11 @@ ea_start_web() {
 # Vendor URLs keep their real port (80) and still reach the loopback
 # origin: Squid forwards port-80 requests to it as an origin-server peer.
 # Other ports (the TLS origin, a refused port) go direct, by the hosts file.
+# no-digest: Squid would otherwise fetch the peer's cache digest, an extra
+# request (and RESPMOD) that no client made.
 ea_peer_lines() {
     echo "acl ea_port80 port 80"
-    echo "cache_peer 127.0.0.1 parent $EA_WEB 0 no-query originserver name=web"
+    echo "cache_peer 127.0.0.1 parent $EA_WEB 0 no-query no-digest originserver name=web"
     echo "cache_peer_access web allow ea_port80"
     echo "cache_peer_access web deny all"
     echo "never_direct allow ea_port80"
