@@ -1,0 +1,411 @@
+/* Access-log import: read lines (plain or gzip through zlib), parse them,
+ * turn vendor requests into hits, and commit hits and the file's position
+ * in one transaction per chunk, so an interrupted or repeated import never
+ * counts a line twice. */
+#include "import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "audit.h"
+
+#define READ_CHUNK 65536
+#define REQ_MAX_HITS 64     /* hits of one request kept */
+#define CHUNK_HITS 4096      /* a transaction is written when this many wait */
+
+/* ---- identity --------------------------------------------------------- */
+
+struct idhash {
+	uint64_t fnv;
+	uLong crc;
+};
+
+static void idhash_init(struct idhash *h)
+{
+	h->fnv = 0xcbf29ce484222325ULL;
+	h->crc = crc32(0L, Z_NULL, 0);
+}
+
+static void idhash_add(struct idhash *h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h->fnv ^= (unsigned char)p[i];
+		h->fnv *= 0x100000001b3ULL;
+	}
+	/* crc32() takes a uInt length; a line is at most a few chunks. */
+	while (n) {
+		uInt k = n > 0x40000000u ? 0x40000000u : (uInt)n;
+
+		h->crc = crc32(h->crc, (const Bytef *)p, k);
+		p += k;
+		n -= k;
+	}
+}
+
+static void idhash_format(const struct idhash *h, uint64_t len, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "line1:%" PRIu64 ":%016" PRIx64 ":%08lx", len, h->fnv, (unsigned long)h->crc);
+}
+
+void ea_import_identity(const char *line, size_t len, char *out, size_t outlen)
+{
+	struct idhash h;
+
+	idhash_init(&h);
+	idhash_add(&h, line, len);
+	idhash_format(&h, len, out, outlen);
+}
+
+/* ---- line reader -------------------------------------------------------- */
+
+enum { LINE_EOF, LINE_OK, LINE_LONG, LINE_ERROR };
+
+struct reader {
+	gzFile gz;
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+	uint64_t offset;    /* uncompressed bytes of complete lines consumed */
+	bool hashing;       /* hash the next line (the first of the file) */
+	struct idhash hash;
+	uint64_t hash_len;
+};
+
+static int reader_fill(struct reader *r, char *err, size_t errlen)
+{
+	int n;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
+	if (n < 0) {
+		int zerr;
+		const char *msg = gzerror(r->gz, &zerr);
+
+		snprintf(err, errlen, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
+		return -1;
+	}
+	if (n == 0)
+		r->eof = true;
+	r->end += (size_t)n;
+	return 0;
+}
+
+/* The next complete line in *line and *len (newline excluded). LINE_LONG: a
+ * line longer than EA_LOG_LINE_MAX was consumed and discarded. LINE_EOF:
+ * nothing complete is left; *partial says whether an unfinished last line
+ * was left unconsumed. */
+static int reader_next(struct reader *r, const char **line, size_t *len, bool *partial,
+		       char *err, size_t errlen)
+{
+	uint64_t skipped = 0;   /* bytes of an over-long line already dropped */
+
+	*partial = false;
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+
+		if (nl) {
+			size_t n = (size_t)(nl - (r->buf + r->start));
+
+			if (r->hashing) {
+				idhash_add(&r->hash, r->buf + r->start, n);
+				r->hash_len = skipped + n;
+			}
+			*line = r->buf + r->start;
+			*len = n;
+			r->start += n + 1;
+			r->offset += skipped + n + 1;
+			return skipped || n > EA_LOG_LINE_MAX ? LINE_LONG : LINE_OK;
+		}
+		if (r->end - r->start > EA_LOG_LINE_MAX + 1) {
+			/* Too long to ever be a line: drop what we have and
+			 * look for its end. */
+			size_t n = r->end - r->start;
+
+			if (r->hashing)
+				idhash_add(&r->hash, r->buf + r->start, n);
+			skipped += n;
+			r->start = r->end;
+		}
+		if (r->eof) {
+			/* An unfinished line stays for the next import; an
+			 * over-long one is re-read then, a bounded cost. */
+			*partial = skipped || r->end > r->start;
+			return LINE_EOF;
+		}
+		if (reader_fill(r, err, errlen) < 0)
+			return LINE_ERROR;
+	}
+}
+
+/* ---- the import -------------------------------------------------------------- */
+
+struct chunk {
+	struct ea_hit *hits;
+	size_t n, cap;
+	uint64_t lines, malformed;
+};
+
+static int chunk_add(struct chunk *c, const struct ea_hit *h, size_t n)
+{
+	if (c->n + n > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct ea_hit *v;
+
+		while (cap < c->n + n)
+			cap *= 2;
+		v = realloc(c->hits, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		c->hits = v;
+		c->cap = cap;
+	}
+	memcpy(c->hits + c->n, h, n * sizeof(*h));
+	c->n += n;
+	return 0;
+}
+
+struct import_run {
+	struct ea_store *s;
+	const struct ea_import_options *opt;
+	struct ea_log_position pos;      /* what is committed */
+	bool have_pos;
+	const char *path;
+};
+
+/* Commit the chunk's hits, its malformed count and the new position. The
+ * position read back first must be the one this run committed last: if it
+ * moved, another import of the same file is running. */
+static int commit(struct import_run *run, struct chunk *c, const struct reader *r,
+		  uint64_t lineno, char *err, size_t errlen)
+{
+	struct ea_log_position now, next = run->pos;
+	struct ea_counter_add counter = { EA_COUNTER_LOG_MALFORMED, c->malformed };
+	struct ea_batch b = { 0 };
+	char serr[256];
+	int rc;
+
+	if (c->lines == 0)
+		return 0;
+	rc = ea_store_log_position(run->s, run->pos.identity, &now, serr, sizeof(serr));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", serr);
+		return -1;
+	}
+	if ((rc == 0) != run->have_pos || (rc == 0 && now.offset != run->pos.offset)) {
+		snprintf(err, errlen, "its position in the database changed while reading it: is another import of the same log running?");
+		return -1;
+	}
+	next.offset = r->offset;
+	next.lines = lineno;
+	b.hits = c->hits;
+	b.nhits = c->n;
+	b.counters = &counter;
+	b.ncounters = c->malformed ? 1 : 0;
+	b.log = &next;
+	if (ea_store_write(run->s, &b, serr, sizeof(serr)) < 0) {
+		snprintf(err, errlen, "%s", serr);
+		return -1;
+	}
+	run->pos = next;
+	run->have_pos = true;
+	c->n = 0;
+	c->lines = 0;
+	c->malformed = 0;
+	return 0;
+}
+
+static void handle_line(struct import_run *run, struct chunk *c, const char *line, size_t len,
+			int kind, uint64_t lineno, struct ea_import_stats *st, bool *oom)
+{
+	const struct ea_import_options *opt = run->opt;
+	struct ea_hit hits[REQ_MAX_HITS];
+	struct ea_log_record rec;
+	const char *why = "line too long";
+	size_t n;
+
+	c->lines++;
+	st->lines++;
+	if (kind == LINE_LONG || ea_log_parse(opt->format, line, len, &rec, &why) < 0) {
+		c->malformed++;
+		st->malformed++;
+		if (opt->report)
+			opt->report(opt->ctx, run->path, lineno, why);
+		return;
+	}
+	if (!rec.has_target) {
+		st->other++;
+		return;
+	}
+	n = ea_audit_hits(opt->matcher, &rec.target, rec.when, rec.client, rec.user,
+			  rec.outcome, EA_SOURCE_LOG, hits, REQ_MAX_HITS);
+	if (n == 0) {
+		st->other++;
+		return;
+	}
+	if (n > REQ_MAX_HITS)
+		n = REQ_MAX_HITS;
+	st->vendor++;
+	if (chunk_add(c, hits, n) < 0) {
+		*oom = true;
+		return;
+	}
+	st->hits += n;
+}
+
+static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errlen)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	gzFile gz;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, sb) < 0 || S_ISDIR(sb->st_mode)) {
+		snprintf(err, errlen, "cannot read: %s", S_ISDIR(sb->st_mode) ? "is a directory" : strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		snprintf(err, errlen, "cannot open: out of memory");
+		close(fd);
+		return NULL;
+	}
+	gzbuffer(gz, 128 * 1024);
+	return gz;
+}
+
+int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_options *opt,
+		   struct ea_import_stats *st, char *err, size_t errlen)
+{
+	struct import_run run = { .s = s, .opt = opt, .path = path };
+	size_t chunk_lines = opt->chunk_lines ? opt->chunk_lines : 5000;
+	struct reader r = { 0 };
+	struct chunk c = { 0 };
+	struct stat sb;
+	const char *line;
+	size_t len;
+	uint64_t lineno = 0;
+	bool partial = false, oom = false;
+	int kind, rc = -1;
+	char serr[256];
+
+	st->identity[0] = '\0';
+	r.gz = open_log(path, &sb, err, errlen);
+	if (!r.gz)
+		return -1;
+	r.cap = EA_LOG_LINE_MAX + 2 + READ_CHUNK;
+	r.buf = malloc(r.cap);
+	if (!r.buf) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* The first line names the file. */
+	r.hashing = true;
+	idhash_init(&r.hash);
+	kind = reader_next(&r, &line, &len, &partial, err, errlen);
+	r.hashing = false;
+	if (kind == LINE_ERROR)
+		goto out;
+	if (kind == LINE_EOF) {
+		st->partial = partial;
+		rc = 0;
+		goto out;
+	}
+	idhash_format(&r.hash, r.hash_len, run.pos.identity, sizeof(run.pos.identity));
+	snprintf(st->identity, sizeof(st->identity), "%s", run.pos.identity);
+	snprintf(run.pos.path, sizeof(run.pos.path), "%s", strcmp(path, "-") == 0 ? "(standard input)" : path);
+	run.pos.device = (uint64_t)sb.st_dev;
+	run.pos.inode = (uint64_t)sb.st_ino;
+
+	{
+		struct ea_log_position stored;
+		int prc = ea_store_log_position(s, run.pos.identity, &stored, serr, sizeof(serr));
+
+		if (prc < 0) {
+			snprintf(err, errlen, "%s", serr);
+			goto out;
+		}
+		if (prc == 0) {
+			run.have_pos = true;
+			run.pos.offset = stored.offset;
+			run.pos.lines = stored.lines;
+		}
+	}
+	if (run.have_pos && run.pos.offset > r.offset) {
+		/* Resume: seek (a plain file seeks, gzip decompresses
+		 * forward), or read and drop when seeking is impossible. */
+		st->skipped += run.pos.lines;
+		lineno = run.pos.lines;
+		if (gzseek(r.gz, (z_off_t)run.pos.offset, SEEK_SET) == (z_off_t)run.pos.offset) {
+			r.start = r.end = 0;
+			r.eof = false;
+			r.offset = run.pos.offset;
+		} else {
+			while (r.offset < run.pos.offset) {
+				kind = reader_next(&r, &line, &len, &partial, err, errlen);
+				if (kind == LINE_ERROR)
+					goto out;
+				if (kind == LINE_EOF)
+					break;
+			}
+			if (r.offset != run.pos.offset) {
+				/* Shorter than what was imported, or not
+				 * on a line boundary: nothing new to take. */
+				st->partial = partial;
+				rc = 0;
+				goto out;
+			}
+		}
+	} else if (run.have_pos) {
+		/* Only the first line was imported before. */
+		st->skipped += run.pos.lines;
+		lineno = run.pos.lines;
+	} else {
+		lineno = 1;
+		handle_line(&run, &c, line, len, kind, lineno, st, &oom);
+	}
+
+	for (;;) {
+		if (oom) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		if (c.lines >= chunk_lines || c.n >= CHUNK_HITS) {
+			if (commit(&run, &c, &r, lineno, err, errlen) < 0)
+				goto out;
+		}
+		kind = reader_next(&r, &line, &len, &partial, err, errlen);
+		if (kind == LINE_ERROR)
+			goto out;
+		if (kind == LINE_EOF)
+			break;
+		lineno++;
+		handle_line(&run, &c, line, len, kind, lineno, st, &oom);
+	}
+	if (oom) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (commit(&run, &c, &r, lineno, err, errlen) < 0)
+		goto out;
+	st->partial = partial;
+	rc = 0;
+out:
+	gzclose(r.gz);
+	free(r.buf);
+	free(c.hits);
+	return rc;
+}
