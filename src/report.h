@@ -1,0 +1,143 @@
+/* The report model: every catalogue entry in scope, with what the audit
+ * stores say about it (per listed port, per host, per proxy), a status, the
+ * uncatalogued hosts under vendor domains and the stores' drop counters.
+ * Built once from a catalogue, an optional site profile and one or more
+ * databases; each output format is one file (report_*.c) that only prints
+ * the model. doc/report.md documents the statuses and the JSON contract. */
+#ifndef EA_REPORT_H
+#define EA_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "catalogue.h"
+#include "profile.h"
+#include "tally.h"
+
+enum ea_status {
+	EA_STATUS_BLOCKED,        /* traffic seen, none allowed, some denied/failed */
+	EA_STATUS_PARTIAL,        /* some allowed, some denied or failed */
+	EA_STATUS_RETIRED_IN_USE, /* past valid_until and still requested */
+	EA_STATUS_NEVER_SEEN,     /* no request at all in the window */
+	EA_STATUS_UNVERIFIED,     /* requested, but no outcome recorded */
+	EA_STATUS_UNCONFIGURED,   /* site-specific, no host in the profile */
+	EA_STATUS_OK,             /* allowed, nothing denied or failed */
+	EA_STATUS_RETIRED,        /* past valid_until, not requested */
+	EA_STATUS_COUNT
+};
+
+/* "blocked", "partial", "retired-in-use", "never-seen", "unverified",
+ * "unconfigured", "ok", "retired". The enum order is the severity order. */
+const char *ea_status_name(enum ea_status s);
+
+/* The status rule (doc/report.md): from a tally, and whether the entry is
+ * past its valid_until date. Never ok without allowed traffic, never
+ * blocked without denied or failed traffic. */
+enum ea_status ea_status_of(const struct ea_tally *t, bool retired);
+
+struct ea_report_port {
+	unsigned port;
+	bool listed;        /* in the entry's ports (else: seen on another port) */
+	bool acknowledged;  /* an exception in force covers this port */
+	enum ea_status status;
+	struct ea_tally tally;
+};
+
+struct ea_report_host {
+	char *host;
+	struct ea_tally tally;
+};
+
+/* What was seen for one entry or one uncatalogued host. */
+struct ea_report_stats {
+	struct ea_tally total;       /* entries: listed ports only */
+	uint64_t clients;            /* distinct non-empty client addresses */
+	struct ea_report_port *ports;
+	size_t nports;
+	struct ea_report_host *hosts; /* concrete hosts seen, by name */
+	size_t nhosts;
+	struct ea_tally *by_proxy;   /* one per database, in the order given */
+};
+
+struct ea_report_entry {
+	const struct ea_entry *entry;
+	const struct ea_profile_site *site; /* for site-specific entries */
+	enum ea_status status;
+	bool retired;                /* as_of is after valid_until */
+	const struct ea_profile_ack *ack; /* an exception in force, or NULL */
+	struct ea_report_stats stats;
+};
+
+struct ea_report_uncatalogued {
+	char *vendor;
+	char *host;
+	struct ea_report_stats stats;
+};
+
+/* Drop counter names, in the order the formats print them. */
+#define EA_REPORT_NCOUNTERS 5
+extern const char *const ea_report_counter_names[EA_REPORT_NCOUNTERS];
+
+struct ea_report_proxy {
+	char *name;                  /* the store's proxy name */
+	char *database;              /* the path given */
+	uint64_t counters[EA_REPORT_NCOUNTERS];
+	uint64_t dropped;            /* their sum, and any other counter */
+};
+
+struct ea_report {
+	const struct ea_catalogue *cat;
+	const struct ea_profile *profile;
+	char as_of[11];
+	time_t since, until;         /* 0: open */
+	time_t generated;
+	struct ea_report_proxy *proxies;
+	size_t nproxies;
+	struct ea_report_entry *entries; /* catalogue order */
+	size_t nentries;
+	struct ea_report_uncatalogued *uncatalogued; /* by vendor, host */
+	size_t nuncatalogued;
+	size_t by_status[EA_STATUS_COUNT];
+	size_t required_by_status[EA_STATUS_COUNT];
+	size_t acknowledged;         /* entries with an exception in force */
+};
+
+struct ea_report_options {
+	const struct ea_profile *profile; /* NULL: everything in scope */
+	const char *as_of;           /* YYYY-MM-DD; NULL: today (local time) */
+	time_t since, until;         /* hits in [since, until); 0: open */
+	time_t now;                  /* 0: time(NULL) */
+};
+
+/* Read every database (read-only) and build the model. 0, or -1 with the
+ * reason (naming the database) in err and *out NULL. */
+int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_options *opt,
+		    const char *const *databases, size_t ndatabases,
+		    struct ea_report **out, char *err, size_t errlen);
+void ea_report_free(struct ea_report *r);
+
+/* --since/--until: YYYY-MM-DD (UTC midnight; end_of_day moves it to the
+ * next midnight, so "--until DATE" includes that day), YYYY-MM-DDTHH:MM[:SS]
+ * (UTC, optional Z), @UNIXTIME, or an age N[smhdw] before now. 0 or -1. */
+int ea_report_parse_time(const char *text, time_t now, bool end_of_day, time_t *out);
+
+/* The Nagios/Icinga plugin result: writes "EGRESSAUDIT OK - ...|perfdata"
+ * (and lines naming the problems) and returns 0 OK, 1 WARNING (required
+ * entries never seen, partial or retired-in-use), 2 CRITICAL (a required
+ * entry blocked). Entries with an exception in force are left out. */
+int ea_report_check(FILE *out, const struct ea_report *r);
+
+/* The formats; each returns 0, or -1 when writing failed. */
+int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour);
+int ea_report_write_json(FILE *out, const struct ea_report *r);
+int ea_report_write_csv(FILE *out, const struct ea_report *r);
+int ea_report_write_html(FILE *out, const struct ea_report *r);
+int ea_report_write_prometheus(FILE *out, const struct ea_report *r);
+
+/* Shared by the formats: "2026-11-25T10:00:00Z", "" for 0. */
+void ea_report_time(time_t t, char buf[32]);
+
+#endif
