@@ -290,7 +290,8 @@ static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errl
 int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_options *opt,
 		   struct ea_import_stats *st, char *err, size_t errlen)
 {
-	struct import_run run = { .s = s, .opt = opt, .path = path };
+	struct import_run run = { .s = s, .opt = opt,
+				  .path = strcmp(path, "-") == 0 ? "(standard input)" : path };
 	size_t chunk_lines = opt->chunk_lines ? opt->chunk_lines : 5000;
 	struct reader r = { 0 };
 	struct chunk c = { 0 };
