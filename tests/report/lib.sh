@@ -4,6 +4,7 @@
 ea="$top_builddir/egressaudit"
 fixture="$top_builddir/tests/report/ea_fixture"
 rdata="$top_srcdir/tests/data/report"
+rules="$rdata/rules"
 [ -n "$PYTHON3" ] || PYTHON3=$(command -v python3 2>/dev/null)
 [ -n "$PYTHON3" ] || tap_skip_all "python3 not found"
 
