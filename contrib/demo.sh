@@ -1,11 +1,184 @@
 #!/bin/sh
-# make demo: what egressaudit does today, on sample inputs. (The loopback
-# Squid + c-icap demo replaces this when the module lands.)
-set -eu
-ea=${EA_BIN:-./egressaudit}
-srcdir=${srcdir:-.}
-echo "== egressaudit lint -c $srcdir/rules"
-"$ea" lint -c "$srcdir/rules"
-echo
-echo "== egressaudit check -c $srcdir/rules - < contrib/demo-hosts.txt"
-"$ea" check -c "$srcdir/rules" - < "$srcdir/contrib/demo-hosts.txt" || [ $? -eq 1 ]
+# make demo: the whole product on loopback. Starts a private Squid and
+# c-icap with the freshly built module (the end-to-end tests' harness,
+# tests/e2e/lib.sh), sends a bounded sample of vendor traffic through Squid
+# (some allowed, some denied by this demo's Squid ACLs, some refused
+# upstream, some failing), prints what the audit database says about the
+# required endpoints, writes it to demo-out/report.txt, and stops everything.
+# Nothing leaves 127.0.0.1: vendor names resolve from a private hosts file.
+#
+# Environment (set by `make demo`): top_srcdir, EA_BIN (the egressaudit
+# program), EA_MODULE (.libs/srv_egressaudit.so), EA_DEMO_OUT (demo-out).
+
+top_srcdir=${top_srcdir:-${srcdir:-.}}
+EA_BIN=${EA_BIN:-./egressaudit}
+EA_MODULE=${EA_MODULE:-.libs/srv_egressaudit.so}
+OUT=${EA_DEMO_OUT:-demo-out}
+export top_srcdir EA_MODULE
+
+. "$top_srcdir/tests/e2e/module_lib.sh"
+
+# lib.sh is written for tests, which skip when a tool is missing; the demo
+# must fail instead.
+e2e_skip_all() {
+    echo "demo: cannot run: $*" >&2
+    exit 1
+}
+
+say() { printf '%s\n' "$*"; }
+
+[ -x "$EA_BIN" ] || e2e_skip_all "$EA_BIN is not built (run make)"
+[ -f "$EA_MODULE" ] || e2e_skip_all "$EA_MODULE is not built (run make)"
+ea_init demo
+[ -x "$SQLITE3" ] || e2e_skip_all "sqlite3 is not installed (contrib/setup.sh installs it)"
+mkdir -p "$OUT" || exit 1
+REPORT=$OUT/report.txt
+
+# --- the stack ----------------------------------------------------------------
+# Every vendor name the sample uses, plus some ordinary hosts. Names not
+# listed here do not resolve (Squid asks 127.0.0.1:53, where nothing answers).
+e2e_hosts_add d1.sophosupd.com d2.sophosupd.com dci.sophosupd.com \
+    central.sophos.com cloud.sophos.com downloads.sophos.com \
+    t1.sophosupd.com live-terminal-eu-west-1.prod.hydra.sophos.com \
+    4.sophosxl.net samples.sophosxl.net \
+    guts2.fsapi.com guts2.sp.f-secure.com corp-reg.fsapi.com \
+    api.doorman.fsapi.com aspam.sp.f-secure.com unlisted.f-secure.com \
+    www.example.org intranet.example.com sophos.com.evil.test
+ea_start_web
+e2e_start_origin tls --tls --body "tls origin body"
+TLS=$(e2e_port tls)
+e2e_refused_port
+REFUSED=$E2E_REFUSED_PORT
+
+say "== starting c-icap with srv_egressaudit.so and the catalogue in $top_srcdir/rules"
+e2e_start_cicap "$EA_MODULE" \
+    "egressaudit.Catalogue $top_srcdir/rules" \
+    "egressaudit.Database $EA_DB" \
+    "egressaudit.ProxyName demo-proxy" \
+    "egressaudit.FlushInterval 100" || e2e_die "c-icap did not start"
+say "== starting Squid; its ACLs deny .sophosxl.net and corp-reg.fsapi.com"
+ea_start_squid \
+    "acl demo_blocked dstdomain .sophosxl.net corp-reg.fsapi.com" \
+    "http_access deny demo_blocked" || e2e_die "Squid did not start"
+
+# --- the traffic ---------------------------------------------------------------
+# req COUNT URL [what to expect]: COUNT requests, one line of output.
+req() {
+    _count=$1
+    _url=$2
+    shift 2
+    _codes=
+    _i=0
+    while [ "$_i" -lt "$_count" ]; do
+        _codes="$_codes $(e2e_curl_status "$_url" -k)"
+        _i=$((_i + 1))
+    done
+    printf '  %-62s x%-2s ->%s   %s\n' "$_url" "$_count" "$_codes" "$*"
+}
+
+say "== sending sample traffic through Squid (127.0.0.1:$E2E_SQUID_PORT)"
+say "   (TLS endpoints are tunnelled to a local TLS origin on port $TLS)"
+req 5 "http://d1.sophosupd.com/update/sdds3.ini" "Sophos updates: allowed"
+req 3 "http://d2.sophosupd.com/update/catalogue" "allowed"
+req 2 "http://dci.sophosupd.com/update/cidsync" "allowed"
+req 2 "http://central.sophos.com/" "allowed"
+req 1 "http://cloud.sophos.com/" "allowed"
+req 2 "https://live-terminal-eu-west-1.prod.hydra.sophos.com:$TLS/" "CONNECT: allowed tunnel (ICAP sees the request only)"
+req 2 "http://downloads.sophos.com/status/403" "refused by an upstream (403)"
+req 2 "http://4.sophosxl.net/lookup" "denied by this Squid's http_access"
+req 1 "http://samples.sophosxl.net/" "denied by this Squid's http_access"
+req 1 "http://t1.sophosupd.com:$REFUSED/" "connection refused"
+req 1 "http://d3.sophosupd.net:$REFUSED/" "name does not resolve"
+req 4 "http://guts2.fsapi.com/" "WithSecure: allowed"
+req 2 "http://guts2.sp.f-secure.com/" "allowed"
+req 2 "https://corp-reg.fsapi.com:$TLS/" "CONNECT denied by this Squid's http_access"
+req 2 "https://api.doorman.fsapi.com:$TLS/" "CONNECT: allowed tunnel"
+req 1 "http://aspam.sp.f-secure.com/status/403" "refused by an upstream (403)"
+req 1 "https://update.sebe.fsapi.com:$REFUSED/" "CONNECT, name does not resolve"
+req 1 "http://unlisted.f-secure.com/" "a vendor host no catalogue entry names"
+req 3 "http://www.example.org/" "not a vendor: not recorded"
+req 2 "http://intranet.example.com/wiki" "not a vendor: not recorded"
+req 1 "http://sophos.com.evil.test/" "a lookalike: not recorded"
+
+# Stopping c-icap makes every child's writer flush what it still holds.
+say "== stopping Squid and c-icap (the writers flush)"
+e2e_stop_squid
+e2e_stop_cicap
+# A self-contained copy (rollback journal, no -wal/-shm files beside it).
+rm -f "$OUT/audit.db" "$OUT/audit.db-wal" "$OUT/audit.db-shm"
+"$SQLITE3" "$EA_DB" ".backup '$OUT/audit.db'" >/dev/null &&
+    "$SQLITE3" "$OUT/audit.db" "PRAGMA journal_mode = DELETE" >/dev/null ||
+    e2e_die "cannot copy the database to $OUT/audit.db"
+
+# --- the report -------------------------------------------------------------------
+# A stopgap until `egressaudit report` exists: three plain queries on the
+# database, joined to the catalogue's JSON (`egressaudit catalog`).
+"$EA_BIN" catalog -c "$top_srcdir/rules" --format json >"$E2E_DIR/catalog.json" ||
+    e2e_die "egressaudit catalog failed"
+
+report() {
+    say "egressaudit demo report -- INTERIM: plain SQL on the audit database"
+    say "(contrib/demo.sh), until 'egressaudit report' is available."
+    say "database: $OUT/audit.db   proxy: $("$SQLITE3" -readonly "$OUT/audit.db" "SELECT value FROM meta WHERE key = 'proxy'")"
+    say
+    say "requested = seen at REQMOD (the request passed http_access); allowed,"
+    say "denied, failed = responses from an origin seen at RESPMOD. Requests that"
+    say "Squid's own http_access denies never reach ICAP: they are 'never seen' here"
+    say "until Squid's access log is imported. Tunnels (CONNECT) and Squid's own"
+    say "error pages (refused, unresolvable) have no RESPMOD: outcome unknown."
+    "$SQLITE3" -readonly "$OUT/audit.db" <<EOF
+.headers on
+.mode column --wrap 0
+CREATE TEMP TABLE cat AS
+  SELECT e.value->>'id' AS entry, e.value->>'vendor' AS vendor,
+         coalesce(e.value->>'pattern', e.value->>'example') AS pattern,
+         e.value->>'level' AS level
+  FROM json_each(readfile('$E2E_DIR/catalog.json'), '\$.entries') AS e;
+CREATE TEMP TABLE seen AS
+  SELECT vendor, entry, group_concat(DISTINCT host) AS hosts,
+         group_concat(DISTINCT port) AS ports,
+         coalesce(sum(count) FILTER (WHERE outcome = 'unknown'), 0) AS requested,
+         coalesce(sum(count) FILTER (WHERE outcome = 'allowed'), 0) AS allowed,
+         coalesce(sum(count) FILTER (WHERE outcome = 'denied'), 0) AS denied,
+         coalesce(sum(count) FILTER (WHERE outcome = 'failed'), 0) AS failed
+  FROM hits GROUP BY vendor, entry;
+.print
+.print == Required endpoints requested but never answered, or blocked
+SELECT cat.vendor, cat.entry, cat.pattern, ports, requested, allowed, denied, failed,
+       CASE WHEN denied > 0 THEN 'BLOCKED'
+            WHEN failed > 0 THEN 'FAILED'
+            ELSE 'outcome unknown' END AS status
+  FROM cat JOIN seen USING (vendor, entry)
+  WHERE cat.level = 'required' AND allowed = 0
+  ORDER BY status, cat.vendor, cat.entry;
+.print
+.print == Required endpoints never seen (by vendor)
+.mode list
+.headers off
+SELECT cat.vendor || ' (' || count(*) || ' entries): '
+       || replace(group_concat(DISTINCT cat.pattern), ',', ', ')
+  FROM cat LEFT JOIN seen USING (vendor, entry)
+  WHERE cat.level = 'required' AND seen.entry IS NULL
+  GROUP BY cat.vendor ORDER BY cat.vendor;
+.mode column --wrap 0
+.headers on
+.print
+.print == Every catalogue entry with traffic
+SELECT seen.vendor, seen.entry, cat.level, hosts, ports, requested, allowed, denied, failed
+  FROM seen JOIN cat USING (vendor, entry)
+  ORDER BY seen.vendor, seen.entry;
+.print
+.print == Uncatalogued hosts under vendor-owned domains
+SELECT vendor, hosts, ports, requested, allowed, denied, failed
+  FROM seen WHERE entry = '';
+.print
+.print == Hits lost (queue full, database busy or failing); none when empty
+SELECT name, value FROM counters WHERE value > 0;
+EOF
+}
+
+report >"$REPORT" || e2e_die "the report query failed"
+say
+cat "$REPORT"
+say
+say "== report written to $REPORT, database copied to $OUT/audit.db"
