@@ -3,8 +3,9 @@
 # c-icap with the freshly built module (the end-to-end tests' harness,
 # tests/e2e/lib.sh), sends a bounded sample of vendor traffic through Squid
 # (some allowed, some denied by this demo's Squid ACLs, some refused
-# upstream, some failing), prints what the audit database says about the
-# required endpoints, writes it to demo-out/report.txt, and stops everything.
+# upstream, some failing), imports Squid's access log for what ICAP cannot
+# see, prints `egressaudit report` (written to demo-out/report.txt with the
+# database), and stops everything.
 # Nothing leaves 127.0.0.1: vendor names resolve from a private hosts file.
 #
 # Environment (set by `make demo`): top_srcdir, EA_BIN (the egressaudit
@@ -57,9 +58,24 @@ e2e_start_cicap "$EA_MODULE" \
     "egressaudit.ProxyName demo-proxy" \
     "egressaudit.FlushInterval 100" || e2e_die "c-icap did not start"
 say "== starting Squid; its ACLs deny .sophosxl.net and corp-reg.fsapi.com"
-ea_start_squid \
+# Vendor URLs keep their real port 80: Squid sends them to the loopback
+# origin as an origin-server peer, except t1.sophosupd.com (its peer
+# refuses connections) and d3.sophosupd.net (Squid must resolve it itself,
+# and cannot). TLS goes direct, to the TLS origin's port.
+e2e_start_squid \
     "acl demo_blocked dstdomain .sophosxl.net corp-reg.fsapi.com" \
-    "http_access deny demo_blocked" || e2e_die "Squid did not start"
+    "http_access deny demo_blocked" \
+    "acl demo_port80 port 80" \
+    "acl demo_refused dstdomain t1.sophosupd.com" \
+    "acl demo_nx dstdomain d3.sophosupd.net" \
+    "cache_peer 127.0.0.1 parent $EA_WEB 0 no-query no-digest originserver name=web" \
+    "cache_peer 127.0.0.1 parent $REFUSED 0 no-query no-digest originserver name=dead" \
+    "cache_peer_access dead allow demo_refused" \
+    "cache_peer_access dead deny all" \
+    "cache_peer_access web allow demo_port80 !demo_refused !demo_nx" \
+    "cache_peer_access web deny all" \
+    "always_direct allow demo_nx" \
+    "never_direct allow demo_port80" || e2e_die "Squid did not start"
 
 # --- the traffic ---------------------------------------------------------------
 # req COUNT URL [what to expect]: COUNT requests, one line of output.
@@ -87,14 +103,14 @@ req 2 "https://live-terminal-eu-west-1.prod.hydra.sophos.com:$TLS/" "CONNECT: al
 req 2 "http://downloads.sophos.com/status/403" "refused by an upstream (403)"
 req 2 "http://4.sophosxl.net/lookup" "denied by this Squid's http_access"
 req 1 "http://samples.sophosxl.net/" "denied by this Squid's http_access"
-req 1 "http://t1.sophosupd.com:$REFUSED/" "connection refused"
-req 1 "http://d3.sophosupd.net:$REFUSED/" "name does not resolve"
+req 1 "http://t1.sophosupd.com/" "connection refused"
+req 1 "http://d3.sophosupd.net/" "name does not resolve"
 req 4 "http://guts2.fsapi.com/" "WithSecure: allowed"
 req 2 "http://guts2.sp.f-secure.com/" "allowed"
 req 2 "https://corp-reg.fsapi.com:$TLS/" "CONNECT denied by this Squid's http_access"
 req 2 "https://api.doorman.fsapi.com:$TLS/" "CONNECT: allowed tunnel"
 req 1 "http://aspam.sp.f-secure.com/status/403" "refused by an upstream (403)"
-req 1 "https://update.sebe.fsapi.com:$REFUSED/" "CONNECT, name does not resolve"
+req 1 "https://update.sebe.fsapi.com/" "CONNECT, name does not resolve"
 req 1 "http://unlisted.f-secure.com/" "a vendor host no catalogue entry names"
 req 3 "http://www.example.org/" "not a vendor: not recorded"
 req 2 "http://intranet.example.com/wiki" "not a vendor: not recorded"
@@ -111,74 +127,18 @@ rm -f "$OUT/audit.db" "$OUT/audit.db-wal" "$OUT/audit.db-shm"
     e2e_die "cannot copy the database to $OUT/audit.db"
 
 # --- the report -------------------------------------------------------------------
-# A stopgap until `egressaudit report` exists: three plain queries on the
-# database, joined to the catalogue's JSON (`egressaudit catalog`).
-"$EA_BIN" catalog -c "$top_srcdir/rules" --format json >"$E2E_DIR/catalog.json" ||
-    e2e_die "egressaudit catalog failed"
-
-report() {
-    say "egressaudit demo report -- INTERIM: plain SQL on the audit database"
-    say "(contrib/demo.sh), until 'egressaudit report' is available."
-    say "database: $OUT/audit.db   proxy: $("$SQLITE3" -readonly "$OUT/audit.db" "SELECT value FROM meta WHERE key = 'proxy'")"
-    say
-    say "requested = seen at REQMOD (the request passed http_access); allowed,"
-    say "denied, failed = responses from an origin seen at RESPMOD. Requests that"
-    say "Squid's own http_access denies never reach ICAP: they are 'never seen' here"
-    say "until Squid's access log is imported. Tunnels (CONNECT) and Squid's own"
-    say "error pages (refused, unresolvable) have no RESPMOD: outcome unknown."
-    "$SQLITE3" -readonly "$OUT/audit.db" <<EOF
-.headers on
-.mode column --wrap 0
-CREATE TEMP TABLE cat AS
-  SELECT e.value->>'id' AS entry, e.value->>'vendor' AS vendor,
-         coalesce(e.value->>'pattern', e.value->>'example') AS pattern,
-         e.value->>'level' AS level
-  FROM json_each(readfile('$E2E_DIR/catalog.json'), '\$.entries') AS e;
-CREATE TEMP TABLE seen AS
-  SELECT vendor, entry, group_concat(DISTINCT host) AS hosts,
-         group_concat(DISTINCT port) AS ports,
-         coalesce(sum(count) FILTER (WHERE outcome = 'unknown'), 0) AS requested,
-         coalesce(sum(count) FILTER (WHERE outcome = 'allowed'), 0) AS allowed,
-         coalesce(sum(count) FILTER (WHERE outcome = 'denied'), 0) AS denied,
-         coalesce(sum(count) FILTER (WHERE outcome = 'failed'), 0) AS failed
-  FROM hits GROUP BY vendor, entry;
-.print
-.print == Required endpoints requested but never answered, or blocked
-SELECT cat.vendor, cat.entry, cat.pattern, ports, requested, allowed, denied, failed,
-       CASE WHEN denied > 0 THEN 'BLOCKED'
-            WHEN failed > 0 THEN 'FAILED'
-            ELSE 'outcome unknown' END AS status
-  FROM cat JOIN seen USING (vendor, entry)
-  WHERE cat.level = 'required' AND allowed = 0
-  ORDER BY status, cat.vendor, cat.entry;
-.print
-.print == Required endpoints never seen (by vendor)
-.mode list
-.headers off
-SELECT cat.vendor || ' (' || count(*) || ' entries): '
-       || replace(group_concat(DISTINCT cat.pattern), ',', ', ')
-  FROM cat LEFT JOIN seen USING (vendor, entry)
-  WHERE cat.level = 'required' AND seen.entry IS NULL
-  GROUP BY cat.vendor ORDER BY cat.vendor;
-.mode column --wrap 0
-.headers on
-.print
-.print == Every catalogue entry with traffic
-SELECT seen.vendor, seen.entry, cat.level, hosts, ports, requested, allowed, denied, failed
-  FROM seen JOIN cat USING (vendor, entry)
-  ORDER BY seen.vendor, seen.entry;
-.print
-.print == Uncatalogued hosts under vendor-owned domains
-SELECT vendor, hosts, ports, requested, allowed, denied, failed
-  FROM seen WHERE entry = '';
-.print
-.print == Hits lost (queue full, database busy or failing); none when empty
-SELECT name, value FROM counters WHERE value > 0;
-EOF
-}
-
-report >"$REPORT" || e2e_die "the report query failed"
+# ICAP never sees what Squid's http_access denies, nor how tunnels and
+# failures end: Squid's access log has them. Import it into the same
+# database (each request counts once: src/tally.h), then report.
+say "== egressaudit import: Squid's access log"
+"$EA_BIN" import -c "$top_srcdir/rules" -d "$OUT/audit.db" "$E2E_SQUID_ACCESS_LOG" ||
+    e2e_die "egressaudit import failed"
+say "== egressaudit report -c $top_srcdir/rules -d $OUT/audit.db"
+"$EA_BIN" report -c "$top_srcdir/rules" -d "$OUT/audit.db" --colour never -o "$REPORT" ||
+    e2e_die "egressaudit report failed"
 say
 cat "$REPORT"
 say
-say "== report written to $REPORT, database copied to $OUT/audit.db"
+say "== report written to $REPORT; the database is $OUT/audit.db"
+say "   (TLS endpoints were tunnelled on port $TLS, not 443, so they count"
+say "   against no listed port.)"
