@@ -17,6 +17,7 @@ static const struct {
 	{ "check", ea_cmd_check, "match hosts, host:port or URLs against the catalogue" },
 	{ "import", ea_cmd_import, "import Squid access logs (plain, .gz, stdin) into the audit database" },
 	{ "report", ea_cmd_report, "which required endpoints were reached, blocked or never seen" },
+	{ "squid-acl", ea_cmd_squid_acl, "print the Squid allowlist for the catalogue entries in scope" },
 };
 
 static void usage(FILE *out)

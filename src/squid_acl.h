@@ -1,0 +1,37 @@
+/* The Squid allowlist generated from the catalogue: ACLs and http_access
+ * lines that allow exactly the endpoints in scope on their listed ports.
+ * Exact names become dstdomain values without a leading dot (Squid's
+ * ".example.com" would also match example.com itself); wildcards and globs
+ * become anchored dstdom_regex values, so "*.b.c" never matches b.c. */
+#ifndef EA_SQUID_ACL_H
+#define EA_SQUID_ACL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "catalogue.h"
+#include "profile.h"
+
+struct ea_squid_acl_options {
+	const struct ea_profile *profile; /* NULL: every entry */
+	const char *as_of;          /* entries retired before it are left out */
+	bool optional;              /* include `optional` entries too */
+	const char *prefix;         /* ACL name prefix; NULL: "egressaudit" */
+};
+
+struct ea_squid_acl_result {
+	size_t entries;             /* translated */
+	size_t skipped;             /* in scope but not translated (see comments) */
+};
+
+/* Translate a catalogue host pattern to the POSIX extended regex Squid's
+ * dstdom_regex uses, anchored; -1 when it does not fit in len. */
+int ea_squid_pattern_regex(const char *pattern, char *out, size_t len);
+
+/* Write the configuration; 0, or -1 when writing failed. */
+int ea_squid_acl_write(FILE *out, const struct ea_catalogue *cat,
+		       const struct ea_squid_acl_options *opt,
+		       struct ea_squid_acl_result *res);
+
+#endif
