@@ -31,5 +31,6 @@ int ea_cmd_check(int argc, char **argv);
 int ea_cmd_import(int argc, char **argv);
 int ea_cmd_report(int argc, char **argv);
 int ea_cmd_squid_acl(int argc, char **argv);
+int ea_cmd_profile(int argc, char **argv);
 
 #endif

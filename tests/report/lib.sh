@@ -66,11 +66,14 @@ SPEC
 json_check() {
 	_f=$1
 	shift
-	tap_results "$("$PYTHON3" -c '
+	_res=$("$PYTHON3" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 E = {x["id"]: x for x in r["entries"]}
 def e(i): return E[i]
 def check(cond, name): print("PASS" if cond else "FAIL", name)
-'"$1" "$_f" 2>&1 | sed 's/^Traceback/FAIL python: Traceback/')"
+'"$1" "$_f" 2>"$tmp/python.err") ||
+		_res="$_res
+FAIL the checks ran to the end: $(tail -n 1 "$tmp/python.err")"
+	tap_results "$_res"
 }
