@@ -336,13 +336,14 @@ static int parse_clf(const struct field *f, size_t n, struct field last, bool co
 }
 
 /* ea1 %ts.%03tu %>a %#un %rm %>rd %>rP %Ss/%03>Hs %Sh/%<a %err_code
- * %#err_detail %#ssl::>sni -- see doc/access-log.md. */
+ * %#err_detail [%#ssl::>sni] -- see doc/access-log.md. The SNI column is
+ * optional: Squid built with GnuTLS (Debian's squid) has no %ssl:: codes. */
 static int parse_egressaudit(const struct field *f, size_t n, struct ea_log_record *rec, const char **why)
 {
 	struct field code, status, hier, peer;
 
-	if (n < 12)
-		return fail(why, "too few fields for the egressaudit format (12 expected)");
+	if (n < 11)
+		return fail(why, "too few fields for the egressaudit format (11 expected)");
 	if (f[0].n != 3 || memcmp(f[0].s, "ea1", 3) != 0)
 		return fail(why, "not an egressaudit line (expected it to start with ea1)");
 	if (!parse_epoch(f[1], &rec->when))
@@ -359,7 +360,8 @@ static int parse_egressaudit(const struct field *f, size_t n, struct ea_log_reco
 	copy_field(rec->user, sizeof(rec->user), f[3], false);
 	copy_field(rec->method, sizeof(rec->method), f[4], false);
 	copy_field(rec->err_detail, sizeof(rec->err_detail), f[10], false);
-	copy_field(rec->sni, sizeof(rec->sni), f[11], false);
+	if (n > 11)
+		copy_field(rec->sni, sizeof(rec->sni), f[11], false);
 	target_from_parts(rec, f[5], f[6]);
 	return 0;
 }

@@ -119,8 +119,8 @@ static void egressaudit(void)
 	ok(rec.has_err && rec.err_code[0] == '\0', "egressaudit: %%err_code '-' is no error");
 	expect(EA_LOG_EGRESSAUDIT, "ea1 1700000000.123 127.0.0.1 - GET vendor.test 46711 TCP_MISS/200 HIER_DIRECT/127.0.0.1 ERR_ICAP_FAILURE ICAP_XACT_START -",
 	       "vendor.test", 46711, EA_OUTCOME_ALLOWED, "egressaudit: a bypassed ICAP failure on a 200 is still allowed");
-	expect(EA_LOG_EGRESSAUDIT, "ea1 1700000000.123 127.0.0.1 - GET vendor.test 46711 TCP_MISS/503 HIER_DIRECT/127.0.0.1 - - -",
-	       "vendor.test", 46711, EA_OUTCOME_ALLOWED, "egressaudit: an origin's own 503 (no Squid error) is allowed");
+	expect(EA_LOG_EGRESSAUDIT, "ea1 1700000000.123 127.0.0.1 - GET vendor.test 46711 TCP_MISS/503 HIER_DIRECT/127.0.0.1 - -",
+	       "vendor.test", 46711, EA_OUTCOME_ALLOWED, "egressaudit: an origin's own 503 (no Squid error) is allowed, without the optional SNI column");
 	expect(EA_LOG_EGRESSAUDIT, "ea1 1700000000.123 127.0.0.1 - GET refused.vendor.test 40000 TCP_MISS/503 HIER_DIRECT/127.0.0.1 ERR_CONNECT_FAIL WITH_SERVER -",
 	       "refused.vendor.test", 40000, EA_OUTCOME_FAILED, "egressaudit: ERR_CONNECT_FAIL is failed");
 	is_str(rec.err_detail, "WITH_SERVER", "egressaudit: %%err_detail is kept");
