@@ -124,7 +124,10 @@ static int load_catalogue(const char *why)
 		return -1;
 	}
 	ea_matcher_swap(&matcher_slot, m);
-	ci_debug_printf(2, "egressaudit: %s: catalogue loaded\n", why);
+	/* Level 1, like the failure: Debian's c-icap.conf has DebugLevel 1, and
+	 * an administrator who wrote egressaudit:reload to the FIFO (which has
+	 * no reply) must be able to see that it worked. */
+	ci_debug_printf(1, "egressaudit: %s: catalogue loaded\n", why);
 	return 0;
 }
 
@@ -139,9 +142,12 @@ static void reload_command(const char *name, int type, const char **argv)
 
 static void store_log(void *ctx, enum ea_store_log_level level, const char *msg)
 {
+	/* Errors and the recovery that ends them ("writing again") at level 1,
+	 * so the server log never leaves a failure looking unresolved. */
+	int debug_level = level == EA_STORE_LOG_WARNING ? 2 : 1;
+
 	(void)ctx;
-	ci_debug_printf(level == EA_STORE_LOG_ERROR ? 1 : level == EA_STORE_LOG_WARNING ? 2 : 3,
-			"egressaudit: %s\n", msg);
+	ci_debug_printf(debug_level, "egressaudit: %s\n", msg);
 }
 
 static void child_start(const char *name, int type, void *data)

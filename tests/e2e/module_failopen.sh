@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/module_lib.sh"
 
 ea_init failopen
-e2e_plan 16
+e2e_plan 17
 
 e2e_hosts_add d1.sophosupd.com
 ea_start_web
@@ -69,6 +69,9 @@ ea_wait_q 15 "SELECT sum(count) FROM hits; SELECT name, value FROM counters" "\
 4
 queue_full|16"
 e2e_ok $? "when the directory appears the 4 queued hits are written and the 16 that did not fit are counted as queue_full"
+
+grep -q "egressaudit: $MISSING/audit.db: writing again" "$E2E_CICAP_SERVER_LOG"
+e2e_ok $? "the server log says the database is written again (at DebugLevel 1)"
 
 # --- a file that is not a database ------------------------------------------------
 NOTADB=$E2E_DIR/not-a-database
