@@ -235,7 +235,8 @@ static void collapse(struct reader *rd)
 
 	if (rd->n == 0)
 		return;
-	qsort(rd->v, rd->n, sizeof(*rd->v), cmp_raw);
+	if (rd->n > 1)
+		qsort(rd->v, rd->n, sizeof(*rd->v), cmp_raw);
 	for (size_t i = 1; i < rd->n; i++) {
 		struct raw *k = &rd->v[w], *r = &rd->v[i];
 
@@ -404,7 +405,8 @@ static void stats_free(struct ea_report_stats *st)
 /* Reconcile each key's rows (tally.h) and add the result everywhere. */
 static int tally_attrs(struct ea_report *r, struct attrs *a)
 {
-	qsort(a->v, a->n, sizeof(*a->v), cmp_attr);
+	if (a->n > 1)
+		qsort(a->v, a->n, sizeof(*a->v), cmp_attr);
 	for (size_t i = 0; i < a->n;) {
 		const struct raw *k = a->v[i].raw;
 		struct ea_report_stats *st = target_stats(r, a->v[i].target);
@@ -465,7 +467,8 @@ static int count_clients(struct ea_report *r, const struct attrs *a)
 			v[n].target = a->v[i].target;
 			v[n++].client = a->v[i].raw->client;
 		}
-	qsort(v, n, sizeof(*v), cmp_client);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_client);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || cmp_client(&v[i - 1], &v[i]) != 0)
 			target_stats(r, v[i].target)->clients++;
@@ -590,8 +593,10 @@ static void finish(struct ea_report *r)
 			if (rp->listed && !rp->acknowledged)
 				ea_tally_add(&st->total, &rp->tally);
 		}
-		qsort(st->ports, st->nports, sizeof(*st->ports), cmp_port);
-		qsort(st->hosts, st->nhosts, sizeof(*st->hosts), cmp_host);
+		if (st->nports > 1)
+			qsort(st->ports, st->nports, sizeof(*st->ports), cmp_port);
+		if (st->nhosts > 1)
+			qsort(st->hosts, st->nhosts, sizeof(*st->hosts), cmp_host);
 		if (re->entry->kind == EA_KIND_SITE && !re->site)
 			re->status = EA_STATUS_UNCONFIGURED;
 		else
@@ -610,10 +615,13 @@ static void finish(struct ea_report *r)
 			st->ports[p].status = ea_status_of(&st->ports[p].tally, false);
 			ea_tally_add(&st->total, &st->ports[p].tally);
 		}
-		qsort(st->ports, st->nports, sizeof(*st->ports), cmp_port);
-		qsort(st->hosts, st->nhosts, sizeof(*st->hosts), cmp_host);
+		if (st->nports > 1)
+			qsort(st->ports, st->nports, sizeof(*st->ports), cmp_port);
+		if (st->nhosts > 1)
+			qsort(st->hosts, st->nhosts, sizeof(*st->hosts), cmp_host);
 	}
-	qsort(r->uncatalogued, r->nuncatalogued, sizeof(*r->uncatalogued), cmp_uncatalogued);
+	if (r->nuncatalogued > 1)
+		qsort(r->uncatalogued, r->nuncatalogued, sizeof(*r->uncatalogued), cmp_uncatalogued);
 }
 
 /* Entries in scope, their listed ports, and the exceptions in force. */
