@@ -154,14 +154,14 @@ static void broken(void)
 	malformed(EA_LOG_SQUID, "   \t ", 5, "a blank line is malformed");
 	malformed(EA_LOG_SQUID, truncated, strlen(truncated), "a truncated line is malformed");
 	malformed(EA_LOG_SQUID, nul, sizeof(nul) - 1, "a line with a NUL byte is malformed, even when the rest would parse");
-	malformed(EA_LOG_SQUID, "\x89PNG\x01\x02\x03 garbage \xff\xfe", 20, "binary garbage is malformed");
-	malformed(EA_LOG_SQUID, "17000x0000.123 3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain", 100,
+	malformed(EA_LOG_SQUID, "\x89PNG\x01\x02\x03 garbage \xff\xfe", strlen("\x89PNG\x01\x02\x03 garbage \xff\xfe"), "binary garbage is malformed");
+	malformed(EA_LOG_SQUID, "17000x0000.123 3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain", strlen("17000x0000.123 3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain"),
 		  "a bad time is malformed");
-	malformed(EA_LOG_SQUID, "1700000000.123 3 127.0.0.1 TCP_MISS/2x0 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain", 99,
+	malformed(EA_LOG_SQUID, "1700000000.123 3 127.0.0.1 TCP_MISS/2x0 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain", strlen("1700000000.123 3 127.0.0.1 TCP_MISS/2x0 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain"),
 		  "a bad status is malformed");
-	malformed(EA_LOG_SQUID, "1700000000.123 3 127.0.0.1 tcp_miss/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain", 99,
+	malformed(EA_LOG_SQUID, "1700000000.123 3 127.0.0.1 tcp_miss/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain", strlen("1700000000.123 3 127.0.0.1 tcp_miss/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain"),
 		  "a result code in lower case is malformed");
-	malformed(EA_LOG_SQUID, "1700000000.123 3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - DIRECT text/plain", 80,
+	malformed(EA_LOG_SQUID, "1700000000.123 3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - DIRECT text/plain", strlen("1700000000.123 3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - DIRECT text/plain"),
 		  "a hierarchy field without '/' is malformed");
 
 	longline = malloc(EA_LOG_LINE_MAX + 200);
