@@ -28,6 +28,10 @@ e2e_skip_all() {
 
 say() { printf '%s\n' "$*"; }
 
+# `make demo | head` must not kill the script before its EXIT trap stops
+# what it started: with SIGPIPE ignored, writes to a closed pipe just fail.
+trap '' PIPE
+
 [ -x "$EA_BIN" ] || e2e_skip_all "$EA_BIN is not built (run make)"
 [ -f "$EA_MODULE" ] || e2e_skip_all "$EA_MODULE is not built (run make)"
 ea_init demo
