@@ -18,6 +18,13 @@ typedef void (*ea_audit_log_fn)(void *ctx, int is_error, const char *line);
 struct ea_matcher *ea_audit_load(const char *const *paths, size_t npaths,
 				 ea_audit_log_fn log, void *ctx);
 
+/* Keep a copy of the files the matcher's catalogue was loaded from in dir
+ * (created if needed, its previous content replaced by renames), so that a
+ * process that must start afresh while the configured catalogue is broken
+ * (c-icap's reconfigure unloads every module) can load the last good one
+ * instead of none. Returns 0, or -1 with the reason in err. */
+int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, char *err, size_t errlen);
+
 /* The hits one request makes: one per matching catalogue entry; or, when
  * no entry matches but the host is under a vendor-owned domain, one
  * "uncatalogued" hit (entry ""); or none for any other host. Writes at most

@@ -431,6 +431,11 @@ void ea_matcher_adopt_catalogue(struct ea_matcher *m, struct ea_catalogue *cat)
 	m->owned = cat;
 }
 
+const struct ea_catalogue *ea_matcher_catalogue(const struct ea_matcher *m)
+{
+	return m->cat;
+}
+
 struct ea_matcher *ea_matcher_ref(struct ea_matcher *m)
 {
 	if (m)

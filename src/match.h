@@ -18,6 +18,8 @@ struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, siz
 /* The matcher takes the catalogue it was built from and frees it with
  * itself, so a reload can swap both as one (see ea_audit_load). */
 void ea_matcher_adopt_catalogue(struct ea_matcher *m, struct ea_catalogue *cat);
+/* The catalogue the matcher was built from. */
+const struct ea_catalogue *ea_matcher_catalogue(const struct ea_matcher *m);
 /* Drops the caller's reference: the same as ea_matcher_unref. */
 void ea_matcher_free(struct ea_matcher *m);
 

@@ -13,9 +13,11 @@
 #include "cfg_param.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "http_msg.h"
@@ -31,6 +33,7 @@ static char *database_path;
 static char *proxy_name;
 static char *client_ip_header;
 static char *user_header;
+static char *last_good_dir;
 static int queue_size = 8192;
 static int flush_ms = 1000;
 static int bucket_seconds = 3600;
@@ -45,6 +48,8 @@ static struct ci_conf_entry conf_variables[] = {
 	{ "ProxyName", &proxy_name, ci_cfg_set_str, "This proxy's name in reports (default: host name)" },
 	{ "ClientIpHeader", &client_ip_header, ci_cfg_set_str, "ICAP header with the client address" },
 	{ "UserHeader", &user_header, ci_cfg_set_str, "ICAP header with the authenticated user" },
+	{ "LastGoodCatalogue", &last_good_dir, ci_cfg_set_str,
+	  "Where a copy of the last catalogue that loaded is kept (default: beside the database)" },
 	{ "QueueSize", &queue_size, ci_cfg_set_int, "Hits held in memory per child" },
 	{ "FlushInterval", &flush_ms, ci_cfg_set_int, "Longest a hit waits in memory (ms)" },
 	{ "BucketSeconds", &bucket_seconds, ci_cfg_set_int, "Aggregation interval (s)" },
@@ -102,11 +107,49 @@ static void log_catalogue_line(void *ctx, int is_error, const char *line)
 	ci_debug_printf(is_error ? 1 : 3, "egressaudit: %s\n", line);
 }
 
-/* Load the configured catalogue and publish it; on failure keep the one in
- * force (if any) and say so. */
-static int load_catalogue(const char *why)
+static const char *database(void)
 {
+	return default_str(database_path, "/var/lib/egressaudit/audit.db");
+}
+
+/* "catalogue.last-good" beside the database unless configured. */
+static void last_good_path(char *out, size_t len)
+{
+	const char *db = database(), *slash = strrchr(db, '/');
+
+	if (last_good_dir && *last_good_dir)
+		snprintf(out, len, "%s", last_good_dir);
+	else if (slash)
+		snprintf(out, len, "%.*s/catalogue.last-good", (int)(slash - db), db);
+	else
+		snprintf(out, len, "catalogue.last-good");
+}
+
+/* With no catalogue in force (a start, or c-icap's reconfigure, which
+ * unloads every module) a broken configured catalogue would leave none:
+ * fall back to the copy of the last one that loaded. */
+static struct ea_matcher *load_last_good(const char *why)
+{
+	const char *paths[1];
+	char dir[4096];
 	struct ea_matcher *m;
+
+	last_good_path(dir, sizeof(dir));
+	if (access(dir, F_OK) != 0)
+		return NULL;
+	paths[0] = dir;
+	m = ea_audit_load(paths, 1, log_catalogue_line, NULL);
+	if (m)
+		ci_debug_printf(1, "egressaudit: %s: using the last good catalogue, saved in %s\n", why, dir);
+	return m;
+}
+
+/* Load the configured catalogue and publish it; on failure keep the one in
+ * force, or else the last good one, and say so. The master process (which
+ * forks every child afterwards) keeps the last good copy up to date. */
+static int load_catalogue(const char *why, int in_master)
+{
+	struct ea_matcher *m, *old;
 
 	if (ncatalogue_paths == 0) {
 		ci_debug_printf(1, "egressaudit: no egressaudit.Catalogue configured; recording nothing\n");
@@ -115,12 +158,20 @@ static int load_catalogue(const char *why)
 	m = ea_audit_load((const char *const *)catalogue_paths, (size_t)ncatalogue_paths,
 			  log_catalogue_line, NULL);
 	if (!m) {
-		struct ea_matcher *old = ea_matcher_acquire(&matcher_slot);
-
-		ci_debug_printf(1, "egressaudit: %s: the catalogue has errors (above); %s\n", why,
-				old ? "the previous catalogue stays in force"
-				    : "no catalogue is loaded, recording nothing");
-		ea_matcher_unref(old);
+		old = ea_matcher_acquire(&matcher_slot);
+		if (old) {
+			ci_debug_printf(1, "egressaudit: %s: the catalogue has errors (above); "
+					"the previous catalogue stays in force\n", why);
+			ea_matcher_unref(old);
+			return -1;
+		}
+		ci_debug_printf(1, "egressaudit: %s: the catalogue has errors (above)\n", why);
+		m = load_last_good(why);
+		if (!m) {
+			ci_debug_printf(1, "egressaudit: %s: no catalogue is loaded, recording nothing\n", why);
+			return -1;
+		}
+		ea_matcher_swap(&matcher_slot, m);
 		return -1;
 	}
 	ea_matcher_swap(&matcher_slot, m);
@@ -128,14 +179,20 @@ static int load_catalogue(const char *why)
 	 * an administrator who wrote egressaudit:reload to the FIFO (which has
 	 * no reply) must be able to see that it worked. */
 	ci_debug_printf(1, "egressaudit: %s: catalogue loaded\n", why);
+	if (in_master) {
+		char dir[4096], err[512];
+
+		last_good_path(dir, sizeof(dir));
+		if (ea_audit_save_last_good(m, dir, err, sizeof(err)) < 0)
+			ci_debug_printf(1, "egressaudit: %s: cannot keep a copy of the catalogue: %s\n", why, err);
+	}
 	return 0;
 }
 
 static void reload_command(const char *name, int type, const char **argv)
 {
-	(void)type;
 	(void)argv;
-	load_catalogue(name);
+	load_catalogue(name, type == CI_CMD_MONITOR_PROC);
 }
 
 /* ---- the writer, one per child ---- */
@@ -166,7 +223,7 @@ static void child_start(const char *name, int type, void *data)
 	opt.flush_ms = flush_ms > 0 ? (unsigned)flush_ms : 0;
 	opt.retention_days = retention_days > 0 ? (unsigned)retention_days : 0;
 	opt.log = store_log;
-	queue = ea_store_queue_new(default_str(database_path, "/var/lib/egressaudit/audit.db"),
+	queue = ea_store_queue_new(database(),
 				   &opt, err, sizeof(err));
 	if (!queue)
 		ci_debug_printf(1, "egressaudit: cannot start the store writer: %s; recording nothing\n", err);
@@ -211,7 +268,7 @@ static int egressaudit_post_init_service(ci_service_xdata_t *srv_xdata, struct c
 {
 	(void)srv_xdata;
 	(void)server_conf;
-	load_catalogue("start");
+	load_catalogue("start", 1);
 	return CI_OK; /* even without a catalogue: fail open, never stop c-icap */
 }
 

@@ -14,7 +14,7 @@ E2E_CICAP_DEBUG=1
 EA_SENTINEL_HOST=s.reload.test
 EA_SENTINEL_ENTRY=reload-s
 ea_init reload
-e2e_plan 11
+e2e_plan 13
 
 CAT=$E2E_DIR/catalogue
 mkdir -p "$CAT"
@@ -140,14 +140,20 @@ e2e_ok $? "the catalogue in force keeps recording (c.elsewhere.test: 10 more)"
 e2e_ok $? "the broken catalogue's new entry (d.elsewhere.test) is not in force"
 
 # --- c-icap's own reconfigure ------------------------------------------------------
-# c-icap unloads and reloads every module on reconfigure, so the previous
-# catalogue cannot survive it: with a broken catalogue the module then
-# records nothing until it is fixed, but Squid is still served.
+# c-icap unloads and reloads every module on reconfigure, so nothing survives
+# in memory: the module falls back to the copy of the last catalogue that
+# loaded, kept beside the database, and keeps recording with it.
+[ -n "$(ls "$E2E_DIR"/catalogue.last-good/*.yaml 2>/dev/null)" ]
+e2e_ok $? "a copy of the last good catalogue is kept beside the database"
+before=$(ea_q "SELECT sum(count) FROM hits WHERE host = 'c.elsewhere.test'")
 e2e_cicap_command reconfigure &&
-    e2e_wait_for 10 eval '[ "$(log_count "start: the catalogue has errors")" -ge 1 ]' &&
+    e2e_wait_for 10 eval '[ "$(log_count "start: using the last good catalogue")" -ge 1 ]' &&
     e2e_wait_for 10 "$PYTHON3" "$E2E_HELPER" wait-icap "$E2E_CICAP_PORT" "$E2E_ICAP_SERVICE" 1 &&
-    get c.elsewhere.test 3
-e2e_ok $? "after c-icap's reconfigure with a broken catalogue, requests are still served (known limitation: nothing recorded)"
+    get c.elsewhere.test 3 &&
+    ea_wait_q 10 "SELECT sum(count) FROM hits WHERE host = 'c.elsewhere.test'" "$((before + 6))"
+e2e_ok $? "after c-icap's reconfigure with a broken catalogue, the last good one records (was $before, +3 requests)"
+[ -z "$(ea_rows d.elsewhere.test)" ] && [ "$(log_count "start: the catalogue has errors")" -ge 1 ]
+e2e_ok $? "the broken catalogue is still refused after the reconfigure, with its error logged"
 
 write_catalogue "$ENTRY_A
 $ENTRY_B"
