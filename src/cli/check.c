@@ -174,10 +174,8 @@ int ea_cmd_check(int argc, char **argv)
 	};
 	struct check_run run = { 0 };
 	struct cli_paths paths = { 0 };
-	struct ea_catalogue *cat;
 	struct ea_matcher *m;
 	const char *format = "text";
-	char err[256];
 	int c;
 
 	optind = 1;
@@ -200,16 +198,10 @@ int ea_cmd_check(int argc, char **argv)
 		cli_paths_free(&paths);
 		return EA_EXIT_ERROR;
 	}
-	cat = cli_load_catalogue(&paths, true);
+	m = cli_load_matcher("check", &paths, true);
 	cli_paths_free(&paths);
-	if (!cat)
+	if (!m)
 		return EA_EXIT_ERROR;
-	m = ea_matcher_new(cat, err, sizeof(err));
-	if (!m) {
-		cli_error("check", "cannot build the matcher: %s", err);
-		ea_catalogue_free(cat);
-		return EA_EXIT_ERROR;
-	}
 	run.m = m;
 	run.jsonl = format[0] == 'j';
 	run.cap = 64;
@@ -225,8 +217,7 @@ int ea_cmd_check(int argc, char **argv)
 			check_one(&run, argv[i]);
 	}
 	free(run.found);
-	ea_matcher_free(m);
-	ea_catalogue_free(cat);
+	ea_matcher_unref(m);
 	if (fflush(stdout) != 0) {
 		cli_error("check", "cannot write the results");
 		return EA_EXIT_ERROR;

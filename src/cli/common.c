@@ -1,5 +1,6 @@
 /* Helpers every subcommand uses: -c paths and catalogue loading. */
 #include "cli.h"
+#include "match.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,4 +54,22 @@ struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet)
 	}
 	ea_diags_clear(&diags);
 	return cat;
+}
+
+struct ea_matcher *cli_load_matcher(const char *cmd, const struct cli_paths *p, bool quiet)
+{
+	struct ea_catalogue *cat = cli_load_catalogue(p, quiet);
+	struct ea_matcher *m;
+	char err[256];
+
+	if (!cat)
+		return NULL;
+	m = ea_matcher_new(cat, err, sizeof(err));
+	if (!m) {
+		cli_error(cmd, "cannot build the matcher: %s", err);
+		ea_catalogue_free(cat);
+		return NULL;
+	}
+	ea_matcher_adopt_catalogue(m, cat);
+	return m;
 }

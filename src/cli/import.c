@@ -74,7 +74,6 @@ int ea_cmd_import(int argc, char **argv)
 	struct ea_import_options opt = { .format = EA_LOG_SQUID, .report = report_malformed, .ctx = &ic };
 	struct ea_import_stats total = { 0 };
 	struct cli_paths paths = { 0 };
-	struct ea_catalogue *cat;
 	struct ea_matcher *m;
 	struct ea_store *s;
 	const char *db = NULL;
@@ -113,21 +112,14 @@ int ea_cmd_import(int argc, char **argv)
 		cli_paths_free(&paths);
 		return EA_EXIT_ERROR;
 	}
-	cat = cli_load_catalogue(&paths, true);
+	m = cli_load_matcher("import", &paths, true);
 	cli_paths_free(&paths);
-	if (!cat)
+	if (!m)
 		return EA_EXIT_ERROR;
-	m = ea_matcher_new(cat, err, sizeof(err));
-	if (!m) {
-		cli_error("import", "cannot build the matcher: %s", err);
-		ea_catalogue_free(cat);
-		return EA_EXIT_ERROR;
-	}
 	s = ea_store_open(db, NULL, &rc, err, sizeof(err));
 	if (!s) {
 		cli_error("import", "%s", err);
-		ea_matcher_free(m);
-		ea_catalogue_free(cat);
+		ea_matcher_unref(m);
 		return EA_EXIT_ERROR;
 	}
 	opt.matcher = m;
@@ -147,7 +139,6 @@ int ea_cmd_import(int argc, char **argv)
 	if (!quiet && nfiles > 1)
 		print_summary("total", &total);
 	ea_store_close(s);
-	ea_matcher_free(m);
-	ea_catalogue_free(cat);
+	ea_matcher_unref(m);
 	return failed ? EA_EXIT_ERROR : EA_EXIT_OK;
 }
