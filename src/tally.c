@@ -32,15 +32,29 @@ void ea_counts_add(struct ea_counts *c, const struct ea_hit_row *row)
 void ea_counts_reconcile(const struct ea_counts *c, struct ea_tally *out)
 {
 	uint64_t log_total = c->log[0] + c->log[1] + c->log[2] + c->log[3];
+	uint64_t icap_decided = c->icap[0] + c->icap[1] + c->icap[2];
+	uint64_t icap_seen = max_u64(c->icap_requested, icap_decided);
 	uint64_t decided;
 
 	memset(out, 0, sizeof(*out));
-	out->allowed = max_u64(c->icap[EA_OUTCOME_ALLOWED], c->log[EA_OUTCOME_ALLOWED]);
-	out->denied = max_u64(c->icap[EA_OUTCOME_DENIED], c->log[EA_OUTCOME_DENIED]);
-	out->failed = max_u64(c->icap[EA_OUTCOME_FAILED], c->log[EA_OUTCOME_FAILED]);
-	decided = out->allowed + out->denied + out->failed;
-	out->requested = max_u64(max_u64(c->icap_requested, log_total), decided);
-	out->unknown = out->requested - decided;
+	if (log_total && log_total >= icap_seen) {
+		/* The log saw every request ICAP did: Squid's final word stands,
+		 * even where RESPMOD judged one differently (an origin's 503 is
+		 * "allowed" there, "failed" in a log without %err_code). */
+		out->allowed = c->log[EA_OUTCOME_ALLOWED];
+		out->denied = c->log[EA_OUTCOME_DENIED];
+		out->failed = c->log[EA_OUTCOME_FAILED];
+		out->requested = log_total;
+	} else {
+		/* No log, or one imported only in part: each source is a lower
+		 * bound of every outcome. */
+		out->allowed = max_u64(c->icap[EA_OUTCOME_ALLOWED], c->log[EA_OUTCOME_ALLOWED]);
+		out->denied = max_u64(c->icap[EA_OUTCOME_DENIED], c->log[EA_OUTCOME_DENIED]);
+		out->failed = max_u64(c->icap[EA_OUTCOME_FAILED], c->log[EA_OUTCOME_FAILED]);
+		decided = out->allowed + out->denied + out->failed;
+		out->requested = max_u64(max_u64(c->icap_requested, log_total), decided);
+	}
+	out->unknown = out->requested - out->allowed - out->denied - out->failed;
 	out->first_seen = c->first_seen;
 	out->last_seen = c->last_seen;
 }

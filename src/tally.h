@@ -4,9 +4,13 @@
  *   icap, outcome unknown: requests seen at REQMOD (passed http_access);
  *   icap, other outcomes:  responses seen at RESPMOD (from an origin);
  *   log, any outcome:      Squid's final word on every request it logged.
- * The merged count of each outcome is the larger of the two sources', and
- * the requests are the largest total any source saw; what is left without
- * an outcome stays unknown (a tunnel or Squid error that no log explained). */
+ * When the log saw at least as many requests of a key as ICAP did, the
+ * log's outcomes stand (Squid's final word; a request both sources saw but
+ * judged differently still counts once). Otherwise (no log, or a log
+ * imported only in part) each outcome is the larger of the two sources',
+ * and the requests the largest total any source saw; what is left without
+ * an outcome stays unknown (a tunnel or Squid error that no log explained).
+ */
 #ifndef EA_TALLY_H
 #define EA_TALLY_H
 

@@ -60,5 +60,20 @@ int main(void)
 	ea_tally_add(&sum, &t);
 	ea_tally_add(&sum, &t);
 	ok(sum.requested == 20 && sum.allowed == 20 && sum.first_seen == 90, "tallies of different keys add up");
+	memset(&c, 0, sizeof(c));
+	add(&c, EA_SOURCE_ICAP, EA_OUTCOME_UNKNOWN, 1, 100);
+	add(&c, EA_SOURCE_ICAP, EA_OUTCOME_ALLOWED, 1, 100); /* an origin's own 503 */
+	add(&c, EA_SOURCE_LOG, EA_OUTCOME_FAILED, 1, 100);   /* the same, in the native log */
+	ea_counts_reconcile(&c, &t);
+	ok(t.requested == 1 && t.failed == 1 && t.allowed == 0,
+	   "a request the two sources judge differently counts once, with the log's outcome");
+
+	memset(&c, 0, sizeof(c));
+	add(&c, EA_SOURCE_ICAP, EA_OUTCOME_ALLOWED, 5, 100); /* RESPMOD only, no REQMOD */
+	add(&c, EA_SOURCE_LOG, EA_OUTCOME_ALLOWED, 3, 100);
+	ea_counts_reconcile(&c, &t);
+	ok(t.requested == 5 && t.allowed == 5,
+	   "a log that saw fewer requests than RESPMOD does not lower the count");
+
 	return done_testing();
 }
