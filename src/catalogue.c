@@ -1,7 +1,9 @@
 /* The catalogue loader: rules/NAME.yaml into ea_entry records, with every
- * schema error named FILE:LINE:COLUMN. Values are inherited defaults ->
- * group -> entry. A load with any error frees what it built and returns
- * nothing, so the caller's previous catalogue stays in force. */
+ * schema error named FILE:LINE:COLUMN. This file walks files, vendors,
+ * groups and entries; the keys they share are in catalogue_attrs.c, the
+ * warnings and whole-catalogue checks in catalogue_lint.c. A load with any
+ * error frees what it built and returns nothing, so the caller's previous
+ * catalogue stays in force. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "catalogue.h"
 
@@ -12,47 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "yaml_walk.h"
-
-#define EA_MAX_PORTS 32
-#define EA_ID_MAX 128
-
-/* Values that defaults, groups and entries may each set. */
-struct attrs {
-	bool has_ports;
-	uint16_t ports[EA_MAX_PORTS];
-	size_t nports;
-	bool has_level;
-	enum ea_level level;
-	bool has_product;
-	const struct ea_named *product;
-	bool has_condition;
-	const struct ea_named *condition;
-	const char *region, *purpose, *impact, *note;
-	char valid_until[11];
-	bool has_replaced_by;
-	char replaced_by[EA_HOST_MAX + 3];
-	int third_party, no_wildcard; /* -1: not set */
-};
-
-struct waiver {
-	char *file, *code, *reason;
-	unsigned line, column;
-	bool used;
-};
-
-struct loader {
-	struct ea_catalogue *cat;
-	struct ea_diags *diags;
-	struct waiver *waivers;
-	size_t nwaivers;
-	size_t entries_cap;
-};
-
-static const char *const warning_codes[] = {
-	"third-party-wildcard", "no-wildcard-pattern", "covered-by-no-wildcard",
-	"site-specific-no-example",
-};
+#include "catalogue_load.h"
 
 const char *ea_level_name(enum ea_level l)
 {
@@ -62,297 +24,6 @@ const char *ea_level_name(enum ea_level l)
 	case EA_LEVEL_OPTIONAL: return "optional";
 	}
 	return "?";
-}
-
-static void attrs_init(struct attrs *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->third_party = a->no_wildcard = -1;
-}
-
-/* ---- warnings and waivers ---- */
-
-static void warn(struct loader *ld, const char *file, unsigned line, unsigned column,
-		 const char *code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void warn(struct loader *ld, const char *file, unsigned line, unsigned column,
-		 const char *code, const char *fmt, ...)
-{
-	struct ea_diag *dg;
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (ea_diag_add(ld->diags, EA_WARNING, file, line, column, code, "%s", msg) < 0)
-		return;
-	dg = &ld->diags->items[ld->diags->count - 1];
-	for (size_t i = 0; i < ld->nwaivers; i++) {
-		struct waiver *w = &ld->waivers[i];
-
-		if (strcmp(w->file, file) == 0 && strcmp(w->code, code) == 0) {
-			w->used = true;
-			dg->waived = strdup(w->reason);
-			ld->diags->warnings--;
-			return;
-		}
-	}
-}
-
-static bool is_warning_code(const char *code)
-{
-	for (size_t i = 0; i < sizeof(warning_codes) / sizeof(warning_codes[0]); i++)
-		if (strcmp(code, warning_codes[i]) == 0)
-			return true;
-	return false;
-}
-
-static int parse_waivers(struct loader *ld, struct ea_yaml *y, const yaml_node_t *n)
-{
-	if (ea_yaml_mapping(y, n, "waive") < 0)
-		return -1;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		const char *code = ea_yaml_key(y, p), *reason;
-		yaml_node_t *k = ea_yaml_node(y, p->key);
-		struct waiver *w;
-
-		if (!is_warning_code(code)) {
-			ea_yaml_error(y, k, "unknown warning code '%s' in waive", code);
-			return -1;
-		}
-		if (ea_yaml_string(y, ea_yaml_node(y, p->value), "a waiver's reason", &reason) < 0)
-			return -1;
-		w = realloc(ld->waivers, (ld->nwaivers + 1) * sizeof(*w));
-		if (!w)
-			return -1;
-		ld->waivers = w;
-		w = &ld->waivers[ld->nwaivers++];
-		w->file = strdup(y->file);
-		w->code = strdup(code);
-		w->reason = strdup(reason);
-		w->line = ea_yaml_line(k);
-		w->column = ea_yaml_column(k);
-		w->used = false;
-		if (!w->file || !w->code || !w->reason)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- small validators ---- */
-
-static bool valid_id(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > EA_ID_MAX)
-		return false;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
-		return false;
-	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-static int parse_id(struct ea_yaml *y, const yaml_node_t *n, const char *what, const char **out)
-{
-	if (ea_yaml_string(y, n, what, out) < 0)
-		return -1;
-	if (!valid_id(*out)) {
-		ea_yaml_error(y, n, "%s '%s' must match [a-z0-9][a-z0-9._-]* (at most %d characters)",
-			      what, *out, EA_ID_MAX);
-		return -1;
-	}
-	return 0;
-}
-
-/* A host pattern from YAML: canonical text and kind, or an error at the
- * exact column of the fault. */
-static int parse_pattern(struct ea_yaml *y, const yaml_node_t *n, const char *what,
-			 char *canon, enum ea_kind *kind)
-{
-	const char *text, *why = NULL;
-	size_t col = 0;
-
-	if (ea_yaml_string(y, n, what, &text) < 0)
-		return -1;
-	if (ea_pattern_parse(text, strlen(text), canon, kind, &why, &col) < 0) {
-		ea_diag_add(y->diags, EA_ERROR, y->file, ea_yaml_line(n),
-			    ea_yaml_text_column(n) + (unsigned)col, NULL,
-			    "invalid %s '%s': %s", what, text, why ? why : "malformed");
-		return -1;
-	}
-	return 0;
-}
-
-static const struct ea_named *find_named(const struct ea_named *v, size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].id, id) == 0)
-			return &v[i];
-	return NULL;
-}
-
-static int parse_ports(struct ea_yaml *y, const yaml_node_t *n, struct attrs *a)
-{
-	if (ea_yaml_expect(y, n, YAML_SEQUENCE_NODE, "ports") < 0)
-		return -1;
-	a->nports = 0;
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *p = ea_yaml_node(y, *it);
-		long port;
-
-		if (ea_yaml_int(y, p, "a port", 1, 65535, &port) < 0)
-			return -1;
-		for (size_t i = 0; i < a->nports; i++) {
-			if (a->ports[i] == port) {
-				ea_yaml_error(y, p, "port %ld is listed twice", port);
-				return -1;
-			}
-		}
-		if (a->nports == EA_MAX_PORTS) {
-			ea_yaml_error(y, p, "more than %d ports", EA_MAX_PORTS);
-			return -1;
-		}
-		a->ports[a->nports++] = (uint16_t)port;
-	}
-	if (a->nports == 0) {
-		ea_yaml_error(y, n, "ports must list at least one port");
-		return -1;
-	}
-	a->has_ports = true;
-	return 0;
-}
-
-static int parse_level(struct ea_yaml *y, const yaml_node_t *n, enum ea_level *out)
-{
-	const char *s;
-
-	if (ea_yaml_string(y, n, "level", &s) < 0)
-		return -1;
-	if (strcmp(s, "required") == 0)
-		*out = EA_LEVEL_REQUIRED;
-	else if (strcmp(s, "recommended") == 0)
-		*out = EA_LEVEL_RECOMMENDED;
-	else if (strcmp(s, "optional") == 0)
-		*out = EA_LEVEL_OPTIONAL;
-	else {
-		ea_yaml_error(y, n, "level must be required, recommended or optional, not '%s'", s);
-		return -1;
-	}
-	return 0;
-}
-
-/* A key every level (defaults, group, entry) may set. Returns 1 when the key
- * was one of these and parsed, 0 when it is not an attribute, -1 on error. */
-static int parse_attr(struct ea_yaml *y, const struct ea_vendor *v, const char *key,
-		      const yaml_node_t *n, struct attrs *a)
-{
-	const char *s;
-	bool b;
-
-	if (strcmp(key, "ports") == 0)
-		return parse_ports(y, n, a) < 0 ? -1 : 1;
-	if (strcmp(key, "level") == 0) {
-		a->has_level = true;
-		return parse_level(y, n, &a->level) < 0 ? -1 : 1;
-	}
-	if (strcmp(key, "product") == 0 || strcmp(key, "condition") == 0) {
-		bool is_product = key[0] == 'p';
-		const struct ea_named *found = NULL;
-
-		if (!ea_yaml_is_null(n)) {
-			if (ea_yaml_string(y, n, key, &s) < 0)
-				return -1;
-			found = is_product ? find_named(v->products, v->nproducts, s)
-					   : find_named(v->conditions, v->nconditions, s);
-			if (!found) {
-				ea_yaml_error(y, n, "unknown %s '%s' (declare it under %s:)", key, s,
-					      is_product ? "products" : "conditions");
-				return -1;
-			}
-		}
-		if (is_product) {
-			a->has_product = true;
-			a->product = found;
-		} else {
-			a->has_condition = true;
-			a->condition = found;
-		}
-		return 1;
-	}
-	if (strcmp(key, "region") == 0)
-		return ea_yaml_string(y, n, key, &a->region) < 0 ? -1 : 1;
-	if (strcmp(key, "purpose") == 0)
-		return ea_yaml_string(y, n, key, &a->purpose) < 0 ? -1 : 1;
-	if (strcmp(key, "impact") == 0)
-		return ea_yaml_string(y, n, key, &a->impact) < 0 ? -1 : 1;
-	if (strcmp(key, "note") == 0)
-		return ea_yaml_string(y, n, key, &a->note) < 0 ? -1 : 1;
-	if (strcmp(key, "valid_until") == 0)
-		return ea_yaml_date(y, n, key, a->valid_until) < 0 ? -1 : 1;
-	if (strcmp(key, "replaced_by") == 0) {
-		enum ea_kind kind;
-
-		a->has_replaced_by = true;
-		return parse_pattern(y, n, "replaced_by pattern", a->replaced_by, &kind) < 0 ? -1 : 1;
-	}
-	if (strcmp(key, "third_party") == 0 || strcmp(key, "no_wildcard") == 0) {
-		if (ea_yaml_bool(y, n, key, &b) < 0)
-			return -1;
-		if (key[0] == 't')
-			a->third_party = b;
-		else
-			a->no_wildcard = b;
-		return 1;
-	}
-	return 0;
-}
-
-/* The entry's value where set, else the group's, else the defaults'. */
-static void attrs_inherit(struct attrs *a, const struct attrs *parent)
-{
-	if (!a->has_ports && parent->has_ports) {
-		memcpy(a->ports, parent->ports, sizeof(a->ports));
-		a->nports = parent->nports;
-		a->has_ports = true;
-	}
-	if (!a->has_level && parent->has_level) {
-		a->level = parent->level;
-		a->has_level = true;
-	}
-	if (!a->has_product && parent->has_product) {
-		a->product = parent->product;
-		a->has_product = true;
-	}
-	if (!a->has_condition && parent->has_condition) {
-		a->condition = parent->condition;
-		a->has_condition = true;
-	}
-	if (!a->region)
-		a->region = parent->region;
-	if (!a->purpose)
-		a->purpose = parent->purpose;
-	if (!a->impact)
-		a->impact = parent->impact;
-	if (!a->note)
-		a->note = parent->note;
-	if (!a->valid_until[0])
-		memcpy(a->valid_until, parent->valid_until, sizeof(a->valid_until));
-	if (!a->has_replaced_by && parent->has_replaced_by) {
-		memcpy(a->replaced_by, parent->replaced_by, sizeof(a->replaced_by));
-		a->has_replaced_by = true;
-	}
-	if (a->third_party < 0)
-		a->third_party = parent->third_party;
-	if (a->no_wildcard < 0)
-		a->no_wildcard = parent->no_wildcard;
 }
 
 static char *dup_opt(const char *s)
@@ -425,20 +96,6 @@ static int add_entry(struct loader *ld, struct ea_entry *e)
 	return 0;
 }
 
-static void entry_warnings(struct loader *ld, const struct ea_entry *e)
-{
-	if (e->third_party && (e->kind == EA_KIND_WILDCARD || e->kind == EA_KIND_REGEX))
-		warn(ld, e->file, e->line, e->column, "third-party-wildcard",
-		     "entry '%s': third-party host given as a %s (%s) allows every host of another organisation",
-		     e->id, ea_kind_name(e->kind), e->pattern);
-	if (e->no_wildcard && e->kind != EA_KIND_EXACT)
-		warn(ld, e->file, e->line, e->column, "no-wildcard-pattern",
-		     "entry '%s' is marked no_wildcard but is a %s", e->id, ea_kind_name(e->kind));
-	if (e->kind == EA_KIND_SITE && !e->example)
-		warn(ld, e->file, e->line, e->column, "site-specific-no-example",
-		     "site-specific entry '%s' has no example host", e->id);
-}
-
 static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v,
 		       const char *group_id, const struct attrs *group, const yaml_node_t *n)
 {
@@ -450,20 +107,20 @@ static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 	struct attrs a;
 	int rc;
 
-	attrs_init(&a);
+	ea_cat_attrs_init(&a);
 	if (ea_yaml_mapping(y, n, "an entry") < 0)
 		return -1;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		const char *key = ea_yaml_key(y, p);
 		yaml_node_t *val = ea_yaml_node(y, p->value);
 
-		rc = parse_attr(y, v, key, val, &a);
+		rc = ea_cat_parse_attr(y, v, key, val, &a);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
 			continue;
 		if (strcmp(key, "id") == 0) {
-			if (parse_id(y, val, "entry id", &id) < 0)
+			if (ea_cat_parse_id(y, val, "entry id", &id) < 0)
 				return -1;
 			id_node = val;
 			continue;
@@ -477,7 +134,7 @@ static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 			}
 			target = val;
 			if (key[0] == 'h') {
-				if (parse_pattern(y, val, "host pattern", canon, &kind) < 0)
+				if (ea_cat_parse_pattern(y, val, "host pattern", canon, &kind) < 0)
 					return -1;
 			} else if (key[0] == 'r') {
 				if (ea_yaml_string(y, val, "regex", &regex_src) < 0)
@@ -519,7 +176,7 @@ static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 		ea_yaml_error(y, n, "entry '%s' needs one of host, regex and site_specific", id);
 		return -1;
 	}
-	attrs_inherit(&a, group);
+	ea_cat_attrs_inherit(&a, group);
 	if (!a.has_ports) {
 		ea_yaml_error(y, n, "entry '%s' has no ports (set ports in the entry, its group or defaults)", id);
 		return -1;
@@ -566,7 +223,7 @@ static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 		ea_diag_add(ld->diags, EA_ERROR, y->file, 0, 0, NULL, "out of memory");
 		return -1;
 	}
-	entry_warnings(ld, e);
+	ea_cat_entry_warnings(ld, e);
 	return 0;
 }
 
@@ -581,20 +238,20 @@ static int parse_group(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 	struct attrs a;
 	int rc;
 
-	attrs_init(&a);
+	ea_cat_attrs_init(&a);
 	if (ea_yaml_mapping(y, n, "a group") < 0)
 		return -1;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		const char *key = ea_yaml_key(y, p);
 		yaml_node_t *val = ea_yaml_node(y, p->value);
 
-		rc = parse_attr(y, v, key, val, &a);
+		rc = ea_cat_parse_attr(y, v, key, val, &a);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
 			continue;
 		if (strcmp(key, "id") == 0) {
-			if (parse_id(y, val, "group id", &id) < 0)
+			if (ea_cat_parse_id(y, val, "group id", &id) < 0)
 				return -1;
 			for (size_t i = 0; i < nseen; i++) {
 				if (seen_ids[i] && strcmp(seen_ids[i], id) == 0) {
@@ -623,7 +280,7 @@ static int parse_group(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 		ea_yaml_error(y, n, "group '%s' has no entries", id);
 		return -1;
 	}
-	attrs_inherit(&a, defaults);
+	ea_cat_attrs_inherit(&a, defaults);
 	rc = 0;
 	for (yaml_node_item_t *it = entries->data.sequence.items.start;
 	     it < entries->data.sequence.items.top; it++) {
@@ -674,7 +331,7 @@ static int parse_named_map(struct ea_yaml *y, const yaml_node_t *n, const char *
 		yaml_node_t *k = ea_yaml_node(y, p->key);
 		const char *id = ea_yaml_key(y, p), *name;
 
-		if (!valid_id(id)) {
+		if (!ea_cat_valid_id(id)) {
 			ea_yaml_error(y, k, "id '%s' in %s must match [a-z0-9][a-z0-9._-]*", id, what);
 			return -1;
 		}
@@ -698,7 +355,7 @@ static int parse_vendor(struct ea_yaml *y, const yaml_node_t *n, struct ea_vendo
 		yaml_node_t *val = ea_yaml_node(y, p->value);
 
 		if (strcmp(key, "id") == 0) {
-			if (parse_id(y, val, "vendor id", &s) < 0 || !(v->id = strdup(s)))
+			if (ea_cat_parse_id(y, val, "vendor id", &s) < 0 || !(v->id = strdup(s)))
 				return -1;
 		} else if (strcmp(key, "name") == 0) {
 			if (ea_yaml_string(y, val, "vendor name", &s) < 0 || !(v->name = strdup(s)))
@@ -718,7 +375,7 @@ static int parse_vendor(struct ea_yaml *y, const yaml_node_t *n, struct ea_vendo
 				enum ea_kind kind;
 				yaml_node_t *d = ea_yaml_node(y, *it);
 
-				if (parse_pattern(y, d, "vendor domain", canon, &kind) < 0)
+				if (ea_cat_parse_pattern(y, d, "vendor domain", canon, &kind) < 0)
 					return -1;
 				if (kind != EA_KIND_EXACT) {
 					ea_yaml_error(y, d, "a vendor domain is a plain domain name (it covers its subdomains)");
@@ -868,16 +525,16 @@ static int load_file(struct loader *ld, const char *file)
 	if (add_vendor(ld, &y, top_key(&y, root, "vendor"), v) < 0)
 		goto out;
 	v = NULL; /* the catalogue owns it now */
-	if ((n = top_key(&y, root, "waive")) && parse_waivers(ld, &y, n) < 0)
+	if ((n = top_key(&y, root, "waive")) && ea_cat_parse_waivers(ld, &y, n) < 0)
 		goto out;
 
-	attrs_init(&defaults);
+	ea_cat_attrs_init(&defaults);
 	if ((n = top_key(&y, root, "defaults"))) {
 		if (ea_yaml_mapping(&y, n, "defaults") < 0)
 			goto out;
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 			const char *key = ea_yaml_key(&y, p);
-			int r = parse_attr(&y, ld->cat->vendors[ld->cat->nvendors - 1], key,
+			int r = ea_cat_parse_attr(&y, ld->cat->vendors[ld->cat->nvendors - 1], key,
 					   ea_yaml_node(&y, p->value), &defaults);
 
 			if (r < 0)
@@ -915,87 +572,6 @@ out:
 	vendor_free(v);
 	ea_yaml_close(&y);
 	return rc;
-}
-
-/* ---- whole-catalogue checks ---- */
-
-static int cmp_entry_id(const void *a, const void *b)
-{
-	const struct ea_entry *x = *(const struct ea_entry *const *)a;
-	const struct ea_entry *y = *(const struct ea_entry *const *)b;
-	int c = strcmp(x->id, y->id);
-
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static int check_unique_ids(struct loader *ld)
-{
-	struct ea_catalogue *cat = ld->cat;
-	struct ea_entry **sorted;
-	int rc = 0;
-
-	if (cat->nentries < 2)
-		return 0;
-	sorted = malloc(cat->nentries * sizeof(*sorted));
-	if (!sorted)
-		return -1;
-	memcpy(sorted, cat->entries, cat->nentries * sizeof(*sorted));
-	qsort(sorted, cat->nentries, sizeof(*sorted), cmp_entry_id);
-	for (size_t i = 1; i < cat->nentries; i++) {
-		if (strcmp(sorted[i]->id, sorted[i - 1]->id) == 0) {
-			const struct ea_entry *first = sorted[i - 1];
-
-			while (i < cat->nentries && strcmp(sorted[i]->id, first->id) == 0) {
-				ea_diag_add(ld->diags, EA_ERROR, sorted[i]->file, sorted[i]->line,
-					    sorted[i]->column, NULL,
-					    "duplicate entry id '%s' (first defined at %s:%u:%u)",
-					    sorted[i]->id, first->file, first->line, first->column);
-				i++;
-			}
-			rc = -1;
-		}
-	}
-	free(sorted);
-	return rc;
-}
-
-/* A wildcard or glob that matches a host the vendor says to allow only
- * exactly defeats the point of listing it exactly. */
-static void check_no_wildcard_cover(struct loader *ld)
-{
-	struct ea_catalogue *cat = ld->cat;
-
-	for (size_t i = 0; i < cat->nentries; i++) {
-		const struct ea_entry *exact = cat->entries[i];
-		struct ea_host h;
-		const char *why;
-
-		if (!exact->no_wildcard || exact->kind != EA_KIND_EXACT ||
-		    ea_host_parse(exact->pattern, strlen(exact->pattern), &h, &why) < 0)
-			continue;
-		for (size_t j = 0; j < cat->nentries; j++) {
-			const struct ea_entry *w = cat->entries[j];
-
-			if ((w->kind == EA_KIND_WILDCARD || w->kind == EA_KIND_GLOB) &&
-			    ea_pattern_match(w->pattern, w->kind, &h))
-				warn(ld, w->file, w->line, w->column, "covered-by-no-wildcard",
-				     "entry '%s' (%s) matches %s, which entry '%s' says to allow only exactly",
-				     w->id, w->pattern, exact->pattern, exact->id);
-		}
-	}
-}
-
-static void check_unused_waivers(struct loader *ld)
-{
-	for (size_t i = 0; i < ld->nwaivers; i++) {
-		const struct waiver *w = &ld->waivers[i];
-
-		if (!w->used)
-			ea_diag_add(ld->diags, EA_WARNING, w->file, w->line, w->column, "unused-waiver",
-				    "waiver for '%s' matches no warning in this file", w->code);
-	}
 }
 
 /* ---- paths ---- */
@@ -1070,11 +646,11 @@ int ea_catalogue_load(const char *const *paths, size_t npaths,
 	for (size_t i = 0; i < npaths; i++)
 		if (load_path(&ld, paths[i]) < 0)
 			rc = -1;
-	if (rc == 0 && check_unique_ids(&ld) < 0)
+	if (rc == 0 && ea_cat_check_unique_ids(&ld) < 0)
 		rc = -1;
 	if (rc == 0) {
-		check_no_wildcard_cover(&ld);
-		check_unused_waivers(&ld);
+		ea_cat_check_no_wildcard_cover(&ld);
+		ea_cat_check_unused_waivers(&ld);
 	}
 	for (size_t i = 0; i < ld.nwaivers; i++) {
 		free(ld.waivers[i].file);
