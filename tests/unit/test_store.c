@@ -278,6 +278,26 @@ static void test_aggregate(void)
 	is_int(raw_int(path, "SELECT count FROM hits WHERE entry = '' AND host = 'new.sophos.com'"), 2,
 	       "uncatalogued hits (entry '') aggregate like any other");
 
+	{
+		/* One batch of 1000 hits over 10 keys, interleaved: the writer
+		 * merges them in memory before its UPSERTs. */
+		static struct ea_hit many[1000];
+		char host[32];
+
+		for (int i = 0; i < 1000; i++) {
+			snprintf(host, sizeof host, "h%d.sophos.com", i % 10);
+			many[i] = hit(t0 + 7200 + i % 7, "sophos-wild", host, 443, "10.0.0.9", EA_OUTCOME_ALLOWED);
+		}
+		write_hits(s, many, 1000);
+		is_int(raw_int(path, "SELECT count(*) FROM hits WHERE entry = 'sophos-wild'"), 10,
+		       "a batch of 1000 hits over 10 keys makes 10 rows");
+		is_int(raw_int(path, "SELECT min(count) * 1000 + max(count) FROM hits WHERE entry = 'sophos-wild'"),
+		       100 * 1000 + 100, "each of them counts its 100 hits");
+		is_int(raw_int(path, "SELECT min(first_seen) - max(last_seen) FROM hits WHERE entry = 'sophos-wild'"),
+		       -6, "their first and last seen span the batch's times");
+		raw_exec(path, "DELETE FROM hits WHERE entry = 'sophos-wild'");
+	}
+
 	t = tally_store(s, t0 + 3600, 0);
 	is_int(t.rows, 1, "reading from a time on yields only the rows seen since then");
 	t = tally_store(s, 0, t0 + 3600);
