@@ -51,6 +51,28 @@ static void diag(const char *fmt, ...)
 	putchar('\n');
 }
 
+/* Test input made printable for a TAP line: a newline in a test name would
+ * end the line. Two rotating buffers so one message can show two inputs. */
+__attribute__((unused))
+static const char *show(const char *s)
+{
+	static char bufs[2][1200];
+	static int which;
+	char *b = bufs[which ^= 1];
+	size_t o = 0;
+
+	for (; *s && o < sizeof(bufs[0]) - 5; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			b[o++] = (char)c;
+		else
+			o += (size_t)snprintf(b + o, 5, "\\x%02x", c);
+	}
+	b[o] = '\0';
+	return b;
+}
+
 static int done_testing(void)
 {
 	printf("1..%d\n", tap_count);

@@ -5,25 +5,6 @@
 #include "pattern.h"
 #include "tap.h"
 
-static const char *show(const char *s)
-{
-	static char bufs[2][1200];
-	static int which;
-	char *b = bufs[which ^= 1];
-	size_t o = 0;
-
-	for (; *s && o < sizeof(bufs[0]) - 5; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			b[o++] = (char)c;
-		else
-			o += (size_t)snprintf(b + o, 5, "\\x%02x", c);
-	}
-	b[o] = '\0';
-	return b;
-}
-
 static void pattern_ok(const char *in, const char *canon_want, enum ea_kind kind_want)
 {
 	char canon[EA_HOST_MAX + 3];
