@@ -13,12 +13,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "catalogue.h"
-#include "hash.h"
-#include "diag.h"
-#include "host.h"
-#include "match.h"
-#include "pattern.h"
+#include "core/catalogue.h"
+#include "core/hash.h"
+#include "core/diag.h"
+#include "core/host.h"
+#include "core/match.h"
+#include "core/pattern.h"
 
 #define MAXOUT 64
 #define NHOSTS 4000          /* distinct hosts in the stream */

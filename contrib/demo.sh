@@ -133,7 +133,7 @@ rm -f "$OUT/audit.db" "$OUT/audit.db-wal" "$OUT/audit.db-shm"
 # --- the report -------------------------------------------------------------------
 # ICAP never sees what Squid's http_access denies, nor how tunnels and
 # failures end: Squid's access log has them. Import it into the same
-# database (each request counts once: src/tally.h), then report.
+# database (each request counts once: src/core/tally.h), then report.
 say "== egressaudit import: Squid's access log"
 "$EA_BIN" import -c "$top_srcdir/rules" -d "$OUT/audit.db" "$E2E_SQUID_ACCESS_LOG" ||
     e2e_die "egressaudit import failed"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "core/json.h"
 
 static void catalog_usage(FILE *out)
 {

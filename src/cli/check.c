@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host.h"
-#include "json.h"
-#include "match.h"
+#include "core/host.h"
+#include "core/json.h"
+#include "core/match.h"
 
 struct check_run {
 	const struct ea_matcher *m;

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "catalogue.h"
+#include "core/catalogue.h"
 
 /* Exit codes shared by every subcommand. */
 enum { EA_EXIT_OK = 0, EA_EXIT_NOMATCH = 1, EA_EXIT_ERROR = 2 };

@@ -1,6 +1,6 @@
 /* Helpers every subcommand uses: -c paths and catalogue loading. */
 #include "cli.h"
-#include "match.h"
+#include "core/match.h"
 
 #include <stdarg.h>
 #include <stdio.h>

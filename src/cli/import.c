@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "import.h"
-#include "match.h"
-#include "store.h"
+#include "import/import.h"
+#include "core/match.h"
+#include "store/store.h"
 
 struct import_cli {
 	unsigned long max_reports;

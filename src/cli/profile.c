@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "profile.h"
+#include "report/profile.h"
 
 #define MCS_ENTRY "sophos-ep-mcs-server"
 #define MAX_HOSTS 64

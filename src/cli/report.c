@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "profile.h"
-#include "report.h"
+#include "report/profile.h"
+#include "report/report.h"
 
 enum { NAGIOS_UNKNOWN = 3 };
 

@@ -6,8 +6,8 @@
 #include <time.h>
 
 #include "cli.h"
-#include "profile.h"
-#include "squid_acl.h"
+#include "report/profile.h"
+#include "report/squid_acl.h"
 
 static void squid_acl_usage(FILE *out)
 {

@@ -8,7 +8,7 @@
 #include <time.h>
 #include "host.h"
 #include "match.h"
-#include "store.h"
+#include "hit.h"
 
 /* Receives each catalogue diagnostic as one line "FILE:LINE:COL: error: ...". */
 typedef void (*ea_audit_log_fn)(void *ctx, int is_error, const char *line);

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include "host.h"
-#include "store.h"
+#include "hit.h"
 
 /* The target of an HTTP request line "METHOD URI VERSION": an absolute
  * http(s) URI, a CONNECT authority (host:port), or an origin-form path

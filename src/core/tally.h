@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 #include <time.h>
-#include "store.h"
+#include "hit.h"
 
 /* Raw counts of one key, by source and outcome. */
 struct ea_counts {

@@ -19,8 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "http_msg.h"
+#include "core/audit.h"
+#include "core/http_msg.h"
+#include "store/store.h"
 
 #define EA_MAX_CATALOGUES 32
 #define EA_MAX_HITS 64

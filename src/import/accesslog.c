@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "http_msg.h"
+#include "core/http_msg.h"
 
 static const char *const format_names[] = {
 	[EA_LOG_SQUID] = "squid",

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
-#include "host.h"
-#include "store.h"
+#include "core/host.h"
+#include "store/store.h"
 
 /* Longest line accepted, newline excluded: Squid's own logfile daemon
  * reads 64 KiB lines (LOGFILE_BUF_LEN). */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "audit.h"
+#include "core/audit.h"
 
 #define READ_CHUNK 65536
 #define REQ_MAX_HITS 64     /* hits of one request kept */

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "accesslog.h"
-#include "match.h"
-#include "store.h"
+#include "core/match.h"
+#include "store/store.h"
 
 /* The counter (store counters table) of lines that could not be read. */
 #define EA_COUNTER_LOG_MALFORMED "log_malformed"

@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accesslog.h"
-#include "audit.h"
-#include "match.h"
-#include "store.h"
+#include "import/accesslog.h"
+#include "core/audit.h"
+#include "core/match.h"
+#include "store/store.h"
 
 #ifndef EA_SYSCONFDIR
 #define EA_SYSCONFDIR "/etc"

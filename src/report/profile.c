@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "yaml_walk.h"
+#include "core/yaml_walk.h"
 
 static void *grow(void *v, size_t n, size_t size)
 {

@@ -7,10 +7,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "catalogue.h"
-#include "diag.h"
-#include "host.h"
-#include "pattern.h"
+#include "core/catalogue.h"
+#include "core/diag.h"
+#include "core/host.h"
+#include "core/pattern.h"
 
 struct ea_profile_vendor {
 	const struct ea_vendor *vendor;

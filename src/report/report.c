@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
-#include "match.h"
-#include "store.h"
+#include "core/host.h"
+#include "core/match.h"
+#include "store/store.h"
 
 const char *const ea_report_counter_names[EA_REPORT_NCOUNTERS] = {
 	EA_COUNTER_QUEUE_FULL, EA_COUNTER_DB_BUSY, EA_COUNTER_DB_FULL,

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "catalogue.h"
+#include "core/catalogue.h"
 #include "profile.h"
-#include "tally.h"
+#include "core/tally.h"
 
 enum ea_status {
 	EA_STATUS_BLOCKED,        /* traffic seen, none allowed, some denied/failed */

@@ -3,7 +3,7 @@
  * without bumping "version". */
 #include "report.h"
 
-#include "json.h"
+#include "core/json.h"
 
 static void jtime(FILE *out, time_t t)
 {

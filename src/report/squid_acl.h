@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "catalogue.h"
+#include "core/catalogue.h"
 #include "profile.h"
 
 struct ea_squid_acl_options {

@@ -56,6 +56,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "core/util.h"
 
 #define DEFAULT_BUCKET 3600
 #define DEFAULT_BUSY_MS 5000
@@ -155,64 +156,6 @@ struct ea_store {
 	char proxy[256];
 	sqlite3_stmt *st[ST_COUNT];
 };
-
-static const char *const outcome_names[] = { "allowed", "denied", "failed", "unknown" };
-static const char *const source_names[] = { "icap", "log" };
-
-const char *ea_outcome_name(enum ea_outcome o)
-{
-	return (unsigned)o < 4 ? outcome_names[o] : "unknown";
-}
-
-const char *ea_source_name(enum ea_source s)
-{
-	return (unsigned)s < 2 ? source_names[s] : "icap";
-}
-
-int ea_outcome_parse(const char *name, enum ea_outcome *out)
-{
-	for (unsigned i = 0; i < 4; i++)
-		if (name && strcmp(name, outcome_names[i]) == 0) {
-			*out = (enum ea_outcome)i;
-			return 0;
-		}
-	return -1;
-}
-
-int ea_source_parse(const char *name, enum ea_source *out)
-{
-	for (unsigned i = 0; i < 2; i++)
-		if (name && strcmp(name, source_names[i]) == 0) {
-			*out = (enum ea_source)i;
-			return 0;
-		}
-	return -1;
-}
-
-static void copy_field(char *dst, size_t size, const char *src)
-{
-	size_t n = src ? strnlen(src, size - 1) : 0;
-
-	if (n)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-void ea_hit_set(struct ea_hit *h, time_t when, const char *entry,
-		const char *vendor, const char *host, uint16_t port,
-		const char *client, const char *user, enum ea_outcome outcome,
-		enum ea_source source)
-{
-	h->when = when;
-	copy_field(h->entry, sizeof h->entry, entry);
-	copy_field(h->vendor, sizeof h->vendor, vendor);
-	copy_field(h->host, sizeof h->host, host);
-	h->port = port;
-	copy_field(h->client, sizeof h->client, client);
-	copy_field(h->user, sizeof h->user, user);
-	h->outcome = outcome;
-	h->source = source;
-}
 
 __attribute__((format(printf, 3, 4)))
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -318,7 +261,7 @@ static int meta_get(struct ea_store *s, const char *key, char *out, size_t outle
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy_field(out, outlen, (const char *)sqlite3_column_text(st, 0));
+		ea_copy_str(out, outlen, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(s, "reading meta", err, errlen);
@@ -501,9 +444,9 @@ static int migrate(struct ea_store *s, const struct ea_store_options *opt,
 	if ((rc = load_meta(s, err, errlen)))
 		goto out;
 	if (opt && opt->proxy_name && opt->proxy_name[0])
-		copy_field(s->proxy, sizeof s->proxy, opt->proxy_name);
+		ea_copy_str(s->proxy, sizeof s->proxy, opt->proxy_name);
 	else if (!s->proxy[0] && gethostname(s->proxy, sizeof s->proxy - 1) != 0)
-		copy_field(s->proxy, sizeof s->proxy, "unknown");
+		ea_copy_str(s->proxy, sizeof s->proxy, "unknown");
 	s->proxy[sizeof s->proxy - 1] = '\0';
 	if ((rc = meta_set(s, "proxy", s->proxy, err, errlen)))
 		goto out;
@@ -914,11 +857,11 @@ int ea_store_log_position(struct ea_store *s, const char *identity,
 	int rc;
 
 	memset(pos, 0, sizeof *pos);
-	copy_field(pos->identity, sizeof pos->identity, identity);
+	ea_copy_str(pos->identity, sizeof pos->identity, identity);
 	sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		copy_field(pos->path, sizeof pos->path, col_text(st, 0));
+		ea_copy_str(pos->path, sizeof pos->path, col_text(st, 0));
 		pos->device = (uint64_t)sqlite3_column_int64(st, 1);
 		pos->inode = (uint64_t)sqlite3_column_int64(st, 2);
 		pos->offset = (uint64_t)sqlite3_column_int64(st, 3);

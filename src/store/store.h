@@ -11,51 +11,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/hit.h"
+
 #define EA_STORE_SCHEMA_VERSION 1
-
-/* Field sizes of struct ea_hit, terminating NUL included. Longer values are
- * truncated when copied in: a hit is never refused for its length. */
-#define EA_HIT_ID_MAX 64      /* catalogue entry id, vendor id */
-#define EA_HIT_HOST_MAX 256   /* a DNS name is at most 253 characters */
-#define EA_HIT_CLIENT_MAX 64  /* an IPv6 address with a zone fits */
-#define EA_HIT_USER_MAX 128
-
-enum ea_outcome {
-	EA_OUTCOME_ALLOWED,
-	EA_OUTCOME_DENIED,  /* refused by this proxy or an upstream one */
-	EA_OUTCOME_FAILED,  /* DNS, connection, timeout, proxy-generated 5xx */
-	EA_OUTCOME_UNKNOWN
-};
-
-enum ea_source { EA_SOURCE_ICAP, EA_SOURCE_LOG };
-
-/* "allowed", "denied", ...; "icap", "log". */
-const char *ea_outcome_name(enum ea_outcome o);
-const char *ea_source_name(enum ea_source s);
-/* 0 and *out set, or -1 for a name that is none of them. */
-int ea_outcome_parse(const char *name, enum ea_outcome *out);
-int ea_source_parse(const char *name, enum ea_source *out);
-
-/* One request to a vendor host. Fixed size, so the queue copies it without
- * allocating. entry is "" for an uncatalogued host under a vendor-owned
- * domain; client and user are "" when unknown. */
-struct ea_hit {
-	time_t when;
-	char entry[EA_HIT_ID_MAX];
-	char vendor[EA_HIT_ID_MAX];
-	char host[EA_HIT_HOST_MAX];
-	uint16_t port;
-	char client[EA_HIT_CLIENT_MAX];
-	char user[EA_HIT_USER_MAX];
-	enum ea_outcome outcome;
-	enum ea_source source;
-};
-
-/* Fill a hit, truncating over-long strings; NULL strings become "". */
-void ea_hit_set(struct ea_hit *h, time_t when, const char *entry,
-		const char *vendor, const char *host, uint16_t port,
-		const char *client, const char *user, enum ea_outcome outcome,
-		enum ea_source source);
 
 /* Result codes. Negative is failure; the message buffer says what and why. */
 enum ea_store_rc {
@@ -138,19 +96,6 @@ int ea_store_write(struct ea_store *s, const struct ea_batch *b, char *err, size
  * *deleted (may be NULL) gets the number of rows removed. */
 int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
 		    uint64_t *deleted, char *err, size_t errlen);
-
-/* Read side. An aggregated row; strings valid during the callback only. */
-struct ea_hit_row {
-	time_t bucket;
-	const char *entry;  /* "" when uncatalogued */
-	const char *vendor, *host;
-	unsigned port;
-	const char *client, *user;
-	enum ea_outcome outcome;
-	enum ea_source source;
-	uint64_t count;
-	time_t first_seen, last_seen;
-};
 
 /* Return non-zero to stop the iteration (ea_store_each_* then return it). */
 typedef int (*ea_hit_fn)(const struct ea_hit_row *row, void *ctx);

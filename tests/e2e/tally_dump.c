@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
-#include "tally.h"
+#include "store/store.h"
+#include "core/tally.h"
 
 struct key {
 	char entry[EA_HIT_ID_MAX], host[EA_HIT_HOST_MAX], client[EA_HIT_CLIENT_MAX], user[EA_HIT_USER_MAX];

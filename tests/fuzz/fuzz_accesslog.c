@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "accesslog.h"
+#include "import/accesslog.h"
 #include "fuzz.h"
 
 static const enum ea_log_format formats[] = {

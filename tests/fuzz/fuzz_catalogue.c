@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalogue.h"
+#include "core/catalogue.h"
 #include "fuzz.h"
-#include "host.h"
-#include "match.h"
+#include "core/host.h"
+#include "core/match.h"
 
 #define MAX_HOSTS 32
 #define MAX_OUT 8

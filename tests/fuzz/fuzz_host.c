@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "host.h"
-#include "match.h"
-#include "pattern.h"
+#include "core/host.h"
+#include "core/match.h"
+#include "core/pattern.h"
 
 #define CHECK FUZZ_CHECK
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "http_msg.h"
+#include "core/http_msg.h"
 
 static void request(const char *line, size_t len, const char *host_header)
 {

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalogue.h"
+#include "core/catalogue.h"
 #include "fuzz.h"
-#include "host.h"
-#include "profile.h"
+#include "core/host.h"
+#include "report/profile.h"
 
 #ifndef RULES_DIR
 #error "RULES_DIR: the shipped catalogue directory (fuzz.am defines it)"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store.h"
+#include "store/store.h"
 
 #define MAX_HITS 100000
 

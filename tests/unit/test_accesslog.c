@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accesslog.h"
+#include "import/accesslog.h"
 #include "tap.h"
 
 static struct ea_log_record rec;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "core/audit.h"
 #include "tap.h"
 
 static int errors_logged;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalogue.h"
+#include "core/catalogue.h"
 #include "tap.h"
 
 static struct ea_catalogue *load(const char *path, struct ea_diags *d)

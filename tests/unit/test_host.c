@@ -2,7 +2,7 @@
  * and URLs, with the malformed and lookalike input the proxy will see. */
 #include <string.h>
 
-#include "host.h"
+#include "core/host.h"
 #include "tap.h"
 
 /* A host that must parse, with its canonical name and type. */

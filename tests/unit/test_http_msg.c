@@ -2,7 +2,7 @@
  * log importer see them. */
 #include <string.h>
 
-#include "http_msg.h"
+#include "core/http_msg.h"
 #include "tap.h"
 
 static void target_is(const char *line, const char *host_header, const char *host, int port)

@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "audit.h"
-#include "import.h"
-#include "tally.h"
+#include "core/audit.h"
+#include "import/import.h"
+#include "core/tally.h"
 #include "tap.h"
 
 static char tmpdir[256];

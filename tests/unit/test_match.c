@@ -10,10 +10,10 @@
 #include <string.h>
 #include <pthread.h>
 
-#include "catalogue.h"
-#include "host.h"
-#include "match.h"
-#include "pattern.h"
+#include "core/catalogue.h"
+#include "core/host.h"
+#include "core/match.h"
+#include "core/pattern.h"
 #include "tap.h"
 
 #define MAXOUT 64

@@ -2,7 +2,7 @@
  * text, and the reference match semantics against lookalike hosts. */
 #include <string.h>
 
-#include "pattern.h"
+#include "core/pattern.h"
 #include "tap.h"
 
 static void pattern_ok(const char *in, const char *canon_want, enum ea_kind kind_want)

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report.h"
-#include "store.h"
+#include "report/report.h"
+#include "store/store.h"
 #include "tap.h"
 
 static enum ea_status st(uint64_t allowed, uint64_t denied, uint64_t failed, uint64_t unknown,

@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store/store.h"
 #include "tap.h"
 
 static char tmpdir[256];

@@ -1,7 +1,7 @@
 /* Reconciliation: a request seen by ICAP and by the log counts once. */
 #include <string.h>
 
-#include "tally.h"
+#include "core/tally.h"
 #include "tap.h"
 
 static void add(struct ea_counts *c, enum ea_source src, enum ea_outcome o, uint64_t n, time_t t)
