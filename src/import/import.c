@@ -243,6 +243,10 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 			opt->report(opt->ctx, run->path, lineno, why);
 		return;
 	}
+	if (rec.peer_query) {
+		st->peer++;
+		return;
+	}
 	if (!rec.has_target) {
 		st->other++;
 		return;

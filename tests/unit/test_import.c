@@ -359,6 +359,27 @@ static void reconciliation(void)
 	ea_store_close(s);
 }
 
+/* A sibling cache's ICP and HTCP queries (logged by default) name vendor
+ * URLs but are not requests to the vendor: skipped and counted apart. */
+static void peer_queries(struct ea_store *s)
+{
+	struct ea_import_stats st;
+	struct sums before = sums_of(s), after;
+	char l[512], all[2048] = "";
+
+	logline(l, sizeof(l), 500, "UDP_MISS/000", "ICP_QUERY", "http://vendor.test/icp", "HIER_NONE/-"); strcat(all, l);
+	logline(l, sizeof(l), 501, "UDP_HIT/000", "HTCP_TST", "http://vendor.test/htcp", "HIER_NONE/-"); strcat(all, l);
+	logline(l, sizeof(l), 502, "TCP_MISS/200", "GET", "http://vendor.test/real", "HIER_DIRECT/127.0.0.1"); strcat(all, l);
+	put("peers.log", "w", all);
+	ok(import(s, "peers.log", 0, &st) == 0 && st.lines == 3, "a log with ICP and HTCP queries imports");
+	ok(st.peer == 2 && st.vendor == 1 && st.hits == 1 && st.other == 0 && st.malformed == 0,
+	   "the 2 peer-cache queries are counted apart, only the GET is a vendor request");
+	after = sums_of(s);
+	is_int(after.log[EA_OUTCOME_ALLOWED] - before.log[EA_OUTCOME_ALLOWED] +
+	       after.log[EA_OUTCOME_UNKNOWN] - before.log[EA_OUTCOME_UNKNOWN], 1,
+	       "one hit is stored for the three lines");
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -383,6 +404,7 @@ int main(void)
 	basic(s);
 	growing_and_rotated(s);
 	chunks_and_long_lines(s);
+	peer_queries(s);
 	ea_store_close(s);
 	reconciliation();
 	ea_matcher_free(matcher);
