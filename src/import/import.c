@@ -183,13 +183,14 @@ struct import_run {
 	const char *path;
 };
 
-/* Commit the chunk's hits, its malformed count and the new position. The
- * position read back first must be the one this run committed last: if it
- * moved, another import of the same file is running. */
+/* Commit the chunk's hits, its malformed count and the new position, with
+ * a compare-and-swap of the position inside the transaction: if another
+ * import of the same file committed since this one read the position, the
+ * chunk is not written and the import stops. */
 static int commit(struct import_run *run, struct chunk *c, const struct reader *r,
 		  uint64_t lineno, char *err, size_t errlen)
 {
-	struct ea_log_position now, next = run->pos;
+	struct ea_log_position next = run->pos;
 	struct ea_counter_add counter = { EA_COUNTER_LOG_MALFORMED, c->malformed };
 	struct ea_batch b = { 0 };
 	char serr[256];
@@ -197,15 +198,6 @@ static int commit(struct import_run *run, struct chunk *c, const struct reader *
 
 	if (c->lines == 0)
 		return 0;
-	rc = ea_store_log_position(run->s, run->pos.identity, &now, serr, sizeof(serr));
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", serr);
-		return -1;
-	}
-	if ((rc == 0) != run->have_pos || (rc == 0 && now.offset != run->pos.offset)) {
-		snprintf(err, errlen, "its position in the database changed while reading it: is another import of the same log running?");
-		return -1;
-	}
 	next.offset = r->offset;
 	next.lines = lineno;
 	b.hits = c->hits;
@@ -213,7 +205,16 @@ static int commit(struct import_run *run, struct chunk *c, const struct reader *
 	b.counters = &counter;
 	b.ncounters = c->malformed ? 1 : 0;
 	b.log = &next;
-	if (ea_store_write(run->s, &b, serr, sizeof(serr)) < 0) {
+	b.log_cas = true;
+	b.log_was_stored = run->have_pos;
+	b.log_was_offset = run->pos.offset;
+	rc = ea_store_write(run->s, &b, serr, sizeof(serr));
+	if (rc == EA_STORE_CONFLICT) {
+		snprintf(err, errlen, "%s; nothing of this chunk was stored (is another import of the same log running?"
+			 " run them one after another, e.g. with flock)", serr);
+		return -1;
+	}
+	if (rc < 0) {
 		snprintf(err, errlen, "%s", serr);
 		return -1;
 	}
@@ -306,8 +307,10 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 	bool partial = false, oom = false;
 	int kind, rc = -1;
 	char serr[256];
+	struct ea_import_stats done;   /* *st as of the last commit */
 
 	st->identity[0] = '\0';
+	done = *st;
 	r.gz = open_log(path, &sb, err, errlen);
 	if (!r.gz)
 		return -1;
@@ -380,8 +383,11 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 		lineno = run.pos.lines;
 	} else {
 		lineno = 1;
+		done = *st;
 		handle_line(&run, &c, line, len, kind, lineno, st, &oom);
 	}
+	if (c.lines == 0)
+		done = *st;
 
 	for (;;) {
 		if (oom) {
@@ -391,6 +397,7 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 		if (c.lines >= chunk_lines || c.n >= CHUNK_HITS) {
 			if (commit(&run, &c, &r, lineno, err, errlen) < 0)
 				goto out;
+			done = *st;
 		}
 		kind = reader_next(&r, &line, &len, &partial, err, errlen);
 		if (kind == LINE_ERROR)
@@ -409,6 +416,11 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 	st->partial = partial;
 	rc = 0;
 out:
+	if (rc < 0) {
+		/* The summary says what was committed, not what was read. */
+		snprintf(done.identity, sizeof(done.identity), "%s", st->identity);
+		*st = done;
+	}
 	gzclose(r.gz);
 	free(r.buf);
 	free(c.hits);
