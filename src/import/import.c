@@ -78,6 +78,32 @@ struct reader {
 	uint64_t hash_len;
 };
 
+/* zlib's message without the "<fd:6>: " it prefixes: the caller names the
+ * file. A compressed file never grows, so its end in the middle of the
+ * stream (Z_BUF_ERROR at the end) is damage, not a line still being
+ * written. 0 when the stream is sound. */
+static int gz_status(gzFile gz, char *err, size_t errlen)
+{
+	int zerr;
+	const char *msg = gzerror(gz, &zerr);
+	const char *colon;
+
+	if (zerr == Z_OK)
+		return 0;
+	if (zerr == Z_ERRNO) {
+		snprintf(err, errlen, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (zerr == Z_BUF_ERROR) {
+		snprintf(err, errlen, "truncated compressed file (it ends in the middle of the gzip stream)");
+		return -1;
+	}
+	if (msg && msg[0] == '<' && (colon = strstr(msg, ": ")) != NULL)
+		msg = colon + 2;
+	snprintf(err, errlen, "corrupt compressed file (%s)", msg && *msg ? msg : "gzip error");
+	return -1;
+}
+
 static int reader_fill(struct reader *r, char *err, size_t errlen)
 {
 	int n;
@@ -89,14 +115,14 @@ static int reader_fill(struct reader *r, char *err, size_t errlen)
 	}
 	n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
 	if (n < 0) {
-		int zerr;
-		const char *msg = gzerror(r->gz, &zerr);
-
-		snprintf(err, errlen, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
+		gz_status(r->gz, err, errlen);
 		return -1;
 	}
-	if (n == 0)
+	if (n == 0) {
+		if (!gzdirect(r->gz) && gz_status(r->gz, err, errlen) < 0)
+			return -1;
 		r->eof = true;
+	}
 	r->end += (size_t)n;
 	return 0;
 }
@@ -268,6 +294,67 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 	st->hits += n;
 }
 
+/* Compressions logrotate's compresscmd can make that zlib cannot read:
+ * their magic numbers, so they are refused by name instead of being read
+ * as lines of binary garbage. */
+static const struct {
+	const char *name, *magic, *cmd;
+	size_t len;
+} foreign[] = {
+	{ "xz", "\xfd" "7zXZ\0", "xz -dc", 6 },
+	{ "bzip2", "BZh", "bzip2 -dc", 3 },
+	{ "zstd", "\x28\xb5\x2f\xfd", "zstd -dc", 4 },
+	{ "lz4", "\x04\x22\x4d\x18", "lz4 -dc", 4 },
+	{ "lzip", "LZIP", "lzip -dc", 4 },
+};
+
+/* The first bytes of a file zlib passes through untouched; -1 with the
+ * reason when they are another compression's. */
+static int refuse_foreign(const char *p, size_t n, const char *path, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		if (n >= foreign[i].len && memcmp(p, foreign[i].magic, foreign[i].len) == 0 &&
+		    (foreign[i].magic[0] != 'B' || (n > 3 && p[3] >= '1' && p[3] <= '9'))) {
+			snprintf(err, errlen, "compressed with %s, which import does not read; nothing was"
+				 " imported (to import it: %s '%s' | egressaudit import -d DB -)",
+				 foreign[i].name, foreign[i].cmd, path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A gzip file is read once to its end before anything is imported:
+ * zlib finds a corrupt member only at its CRC, after handing out its
+ * garbled lines, and a truncated file only at its end. */
+static int verify_gz(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	gzFile gz = fd < 0 ? NULL : gzdopen(fd, "rb");
+	char *buf;
+	int n, rc = 0;
+
+	if (!gz) {
+		snprintf(err, errlen, "cannot open: %s", fd < 0 ? strerror(errno) : "out of memory");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	buf = malloc(READ_CHUNK);
+	if (!buf) {
+		gzclose(gz);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while ((n = gzread(gz, buf, READ_CHUNK)) > 0)
+		;
+	if (gz_status(gz, err, errlen) < 0)
+		rc = -1;
+	free(buf);
+	gzclose(gz);
+	return rc;
+}
+
 static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errlen)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
@@ -281,6 +368,15 @@ static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errl
 		snprintf(err, errlen, "cannot read: %s", S_ISDIR(sb->st_mode) ? "is a directory" : strerror(errno));
 		close(fd);
 		return NULL;
+	}
+	if (S_ISREG(sb->st_mode) && strcmp(path, "-") != 0) {
+		unsigned char magic[2];
+
+		if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b &&
+		    verify_gz(path, err, errlen) < 0) {
+			close(fd);
+			return NULL;
+		}
 	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
@@ -320,6 +416,10 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	if (reader_fill(&r, err, errlen) < 0)
+		goto out;
+	if (gzdirect(r.gz) && refuse_foreign(r.buf, r.end, run.path, err, errlen) < 0)
+		goto out;
 	/* The first line names the file. */
 	r.hashing = true;
 	idhash_init(&r.hash);
