@@ -110,6 +110,7 @@ static void jentry(FILE *out, const struct ea_report *r, const struct ea_report_
 	fputc(']', out);
 	ea_json_key(out, "status", 0); ea_json_string(out, ea_status_name(re->status));
 	ea_json_key(out, "retired", 0); fputs(re->retired ? "true" : "false", out);
+	ea_json_key(out, "covered_by", 0); ea_json_string(out, re->covered_by ? re->covered_by->id : NULL);
 	ea_json_key(out, "acknowledged", 0);
 	if (re->ack) {
 		fputc('{', out);
