@@ -473,6 +473,22 @@ static void damaged_files(struct ea_store *s)
 	}
 }
 
+/* A NUL byte inside a line: malformed with its line number, never a hit
+ * for the vendor host before it. */
+static void nul_lines(struct ea_store *s)
+{
+	static const char text[] =
+		"1700000900.000      3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test\0.evil.test/ - HIER_DIRECT/127.0.0.1 text/plain\n"
+		"1700000901.000      3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain\n";
+	struct ea_import_stats st;
+
+	write_file("nul.log", "wb", text, sizeof(text) - 1);
+	reported[0] = '\0';
+	ok(import(s, "nul.log", 0, &st) == 0 && st.lines == 2, "a log with a NUL byte in a line imports");
+	ok(st.malformed == 1 && st.vendor == 1 && st.hits == 1, "the NUL line is malformed, the next one a vendor request");
+	is_str(reported, "nul.log:1", "the NUL line is reported with its file and line number");
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -499,6 +515,7 @@ int main(void)
 	chunks_and_long_lines(s);
 	peer_queries(s);
 	damaged_files(s);
+	nul_lines(s);
 	ea_store_close(s);
 	reconciliation();
 	ea_matcher_free(matcher);
