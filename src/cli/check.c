@@ -198,7 +198,7 @@ int ea_cmd_check(int argc, char **argv)
 		cli_paths_free(&paths);
 		return EA_EXIT_ERROR;
 	}
-	m = cli_load_matcher("check", &paths, true);
+	m = cli_load_matcher(&paths, true);
 	cli_paths_free(&paths);
 	if (!m)
 		return EA_EXIT_ERROR;

@@ -22,9 +22,9 @@ void cli_paths_free(struct cli_paths *p);
  * errors, and warnings unless quiet. NULL when the catalogue has errors. */
 struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet);
 
-/* The same, then a matcher that owns the catalogue (ea_matcher_unref frees
- * both); NULL after printing why, as "egressaudit CMD: ...". */
-struct ea_matcher *cli_load_matcher(const char *cmd, const struct cli_paths *p, bool quiet);
+/* The same through ea_audit_load: a matcher that owns the catalogue
+ * (ea_matcher_unref frees both); NULL after printing why. */
+struct ea_matcher *cli_load_matcher(const struct cli_paths *p, bool quiet);
 
 /* Prints "egressaudit CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -130,7 +130,6 @@ static int run(struct report_args *a)
 	struct ea_profile *profile = NULL;
 	struct ea_report *r = NULL;
 	FILE *out = stdout;
-	char err[1024];
 	time_t now = time(NULL);
 	int rc;
 
@@ -173,8 +172,8 @@ static int run(struct report_args *a)
 		}
 	}
 	opt.profile = profile;
-	if (ea_report_build(cat, &opt, a->dbs.v, a->dbs.n, &r, err, sizeof(err)) < 0) {
-		cli_error("report", "%s", err);
+	if (ea_report_build(cat, &opt, a->dbs.v, a->dbs.n, &r) < 0) {
+		cli_error("report", "%s", ea_report_errmsg(r));
 		rc = fail(a, "cannot read the audit database");
 		goto out;
 	}

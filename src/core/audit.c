@@ -12,50 +12,25 @@
 
 #include "catalogue.h"
 
-struct ea_matcher *ea_audit_load(const char *const *paths, size_t npaths,
-				 ea_audit_log_fn log, void *ctx)
+int ea_audit_load(const char *const *paths, size_t npaths, struct ea_matcher **out,
+		  struct ea_diags *diags)
 {
 	struct ea_catalogue *cat = NULL;
 	struct ea_matcher *m = NULL;
-	struct ea_diags diags;
-	char err[256];
 
-	ea_diags_init(&diags);
-	ea_catalogue_load(paths, npaths, &cat, &diags);
-	for (size_t i = 0; log && i < diags.count; i++) {
-		const struct ea_diag *dg = &diags.items[i];
-		char *line = NULL;
-		size_t len = 0;
-		FILE *mem;
-
-		if (dg->waived)
-			continue;
-		mem = open_memstream(&line, &len);
-		if (!mem)
-			continue;
-		ea_diag_print(mem, dg);
-		fclose(mem);
-		if (len && line[len - 1] == '\n')
-			line[len - 1] = '\0';
-		log(ctx, dg->severity == EA_ERROR, line);
-		free(line);
-	}
-	ea_diags_clear(&diags);
-	if (!cat)
-		return NULL;
-	m = ea_matcher_new(cat, err, sizeof(err));
-	if (!m) {
-		if (log) {
-			char line[320];
-
-			snprintf(line, sizeof(line), "cannot build the matcher: %s", err);
-			log(ctx, 1, line);
-		}
+	*out = NULL;
+	if (ea_catalogue_load(paths, npaths, &cat, diags) < 0)
+		return -1;
+	if (ea_matcher_new(cat, &m) < 0) {
+		ea_diag_add(diags, EA_ERROR, NULL, 0, 0, NULL, "cannot build the matcher: %s",
+			    ea_matcher_errmsg(m));
+		ea_matcher_unref(m);
 		ea_catalogue_free(cat);
-		return NULL;
+		return -1;
 	}
 	ea_matcher_adopt_catalogue(m, cat);
-	return m;
+	*out = m;
+	return 0;
 }
 
 size_t ea_audit_hits(const struct ea_matcher *m, const struct ea_target *target,
@@ -83,22 +58,29 @@ size_t ea_audit_hits(const struct ea_matcher *m, const struct ea_target *target,
 	return n;
 }
 
-static int copy_file(const char *from, const char *to, char *err, size_t errlen)
+/* Failures here are the stateless kind of the error convention: -1 with a
+ * fixed reason in *why and the cause in errno. */
+static int fail(const char **why, const char *reason, int e)
+{
+	*why = reason;
+	errno = e;
+	return -1;
+}
+
+static int copy_file(const char *from, const char *to, const char **why)
 {
 	char buf[65536];
 	FILE *in = fopen(from, "rb"), *out;
 	size_t n;
-	int rc = 0;
+	int rc = 0, e;
 
-	if (!in) {
-		snprintf(err, errlen, "cannot read %s: %s", from, strerror(errno));
-		return -1;
-	}
+	if (!in)
+		return fail(why, "cannot read a catalogue file", errno);
 	out = fopen(to, "wb");
 	if (!out) {
-		snprintf(err, errlen, "cannot write %s: %s", to, strerror(errno));
+		e = errno;
 		fclose(in);
-		return -1;
+		return fail(why, "cannot write into the new snapshot", e);
 	}
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
 		if (fwrite(buf, 1, n, out) != n) {
@@ -110,10 +92,9 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
 		rc = -1;
 	if (fclose(out) != 0)
 		rc = -1;
+	e = errno;
 	fclose(in);
-	if (rc < 0)
-		snprintf(err, errlen, "cannot copy %s to %s: %s", from, to, strerror(errno));
-	return rc;
+	return rc < 0 ? fail(why, "cannot copy a catalogue file into the new snapshot", e) : 0;
 }
 
 /* Remove a snapshot directory: only the files we put there. */
@@ -136,21 +117,18 @@ static void remove_snapshot(const char *dir)
 	rmdir(dir);
 }
 
-int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, char *err, size_t errlen)
+int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, const char **why)
 {
 	const struct ea_catalogue *cat = ea_matcher_catalogue(m);
 	char tmp[PATH_MAX], old[PATH_MAX];
+	int e;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.new-%ld", dir, (long)getpid()) >= (int)sizeof(tmp) ||
-	    snprintf(old, sizeof(old), "%s.old-%ld", dir, (long)getpid()) >= (int)sizeof(old)) {
-		snprintf(err, errlen, "path too long: %s", dir);
-		return -1;
-	}
+	    snprintf(old, sizeof(old), "%s.old-%ld", dir, (long)getpid()) >= (int)sizeof(old))
+		return fail(why, "path too long", ENAMETOOLONG);
 	remove_snapshot(tmp);
-	if (mkdir(tmp, 0755) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
+	if (mkdir(tmp, 0755) < 0)
+		return fail(why, "cannot create the new snapshot directory", errno);
 	/* Every file of a catalogue defines one vendor; numbering keeps the
 	 * load order, which decides the order of equally specific matches. */
 	for (size_t i = 0; i < cat->nvendors; i++) {
@@ -160,26 +138,27 @@ int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, char *e
 
 		base = base ? base + 1 : file;
 		if (snprintf(to, sizeof(to), "%s/%03zu-%s", tmp, i, base) >= (int)sizeof(to)) {
-			snprintf(err, errlen, "path too long: %s/%s", tmp, base);
 			remove_snapshot(tmp);
-			return -1;
+			return fail(why, "path too long", ENAMETOOLONG);
 		}
-		if (copy_file(file, to, err, errlen) < 0) {
+		if (copy_file(file, to, why) < 0) {
+			e = errno;
 			remove_snapshot(tmp);
+			errno = e;
 			return -1;
 		}
 	}
 	remove_snapshot(old);
 	if (rename(dir, old) < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot move %s aside: %s", dir, strerror(errno));
+		e = errno;
 		remove_snapshot(tmp);
-		return -1;
+		return fail(why, "cannot move the previous snapshot aside", e);
 	}
 	if (rename(tmp, dir) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, dir, strerror(errno));
+		e = errno;
 		rename(old, dir);
 		remove_snapshot(tmp);
-		return -1;
+		return fail(why, "cannot rename the new snapshot into place", e);
 	}
 	remove_snapshot(old);
 	return 0;

@@ -10,20 +10,21 @@
 #include "match.h"
 #include "hit.h"
 
-/* Receives each catalogue diagnostic as one line "FILE:LINE:COL: error: ...". */
-typedef void (*ea_audit_log_fn)(void *ctx, int is_error, const char *line);
-
-/* Load the catalogue paths and build a matcher that owns the catalogue.
- * NULL when the catalogue has errors (every one is passed to log). */
-struct ea_matcher *ea_audit_load(const char *const *paths, size_t npaths,
-				 ea_audit_log_fn log, void *ctx);
+/* The one way from catalogue files to a matcher: load the paths and build
+ * a matcher that owns the catalogue (ea_matcher_unref frees both). As
+ * ea_catalogue_load: 0, or -1 and *out NULL with every error in diags
+ * (ea_diags_errmsg names the first; a matcher that cannot be built is one
+ * more error there). Warnings go to diags on success too. */
+int ea_audit_load(const char *const *paths, size_t npaths, struct ea_matcher **out,
+		  struct ea_diags *diags);
 
 /* Keep a copy of the files the matcher's catalogue was loaded from in dir
  * (created if needed, its previous content replaced by renames), so that a
  * process that must start afresh while the configured catalogue is broken
  * (c-icap's reconfigure unloads every module) can load the last good one
- * instead of none. Returns 0, or -1 with the reason in err. */
-int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, char *err, size_t errlen);
+ * instead of none. Returns 0, or -1 with a fixed reason in *why and the
+ * cause in errno (the stateless form of the error convention). */
+int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, const char **why);
 
 /* The hits one request makes: one per matching catalogue entry; or, when
  * no entry matches but the host is under a vendor-owned domain, one

@@ -96,6 +96,7 @@ struct ea_matcher {
 	 * (a one-label host, a '*' there), so that the filter cannot speak. */
 	uint64_t *filter;
 	unsigned filter_shift; /* 64 - log2(bits) */
+	char errmsg[EA_ERRMSG_MAX];
 };
 
 /* The parent key of the shortcut edges, from the root straight to the node
@@ -410,7 +411,8 @@ const struct ea_vendor *ea_matcher_vendor_domain(const struct ea_matcher *m,
 
 /* ---- reference counting and publication ----------------------------------- */
 
-static void matcher_destroy(struct ea_matcher *m)
+/* Free the tables; what is left matches nothing and keeps its message. */
+static void matcher_clear(struct ea_matcher *m)
 {
 	for (size_t i = 0; i < m->nregex; i++)
 		pcre2_code_free(m->regex[i].code);
@@ -422,6 +424,23 @@ static void matcher_destroy(struct ea_matcher *m)
 	free(m->nodes);
 	free(m->globs);
 	free(m->filter);
+	m->regex = NULL;
+	m->nregex = 0;
+	m->strings = NULL;
+	m->pool = NULL;
+	m->exact = NULL;
+	m->exact_slots = 0;
+	m->edges = NULL;
+	m->edge_slots = 0;
+	m->nodes = NULL;
+	m->nnodes = 0;
+	m->globs = NULL;
+	m->filter = NULL;
+}
+
+static void matcher_destroy(struct ea_matcher *m)
+{
+	matcher_clear(m);
 	ea_catalogue_free(m->owned);
 	free(m);
 }
@@ -506,8 +525,6 @@ struct builder {
 	uint64_t *keys; /* filter hashes of every pattern's last two labels */
 	size_t nkeys, keys_cap;
 	bool no_filter;
-	char *err;
-	size_t errlen;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -515,11 +532,9 @@ static int fail(struct builder *b, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (b->err && b->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(b->err, b->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(b->m->errmsg, sizeof b->m->errmsg, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -1007,15 +1022,13 @@ static int build(struct builder *b, const struct ea_catalogue *cat)
 	return 0;
 }
 
-struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, size_t errlen)
+int ea_matcher_new(const struct ea_catalogue *cat, struct ea_matcher **out)
 {
-	struct builder b = { .err = err, .errlen = errlen };
+	struct builder b = { 0 };
 	int rc;
 
-	if (!(b.m = calloc(1, sizeof(*b.m)))) {
-		fail(&b, "out of memory");
-		return NULL;
-	}
+	if (!(*out = b.m = calloc(1, sizeof(*b.m))))
+		return -1;
 	atomic_init(&b.m->refs, 1);
 	b.m->cat = cat;
 	rc = build(&b, cat);
@@ -1023,9 +1036,12 @@ struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, siz
 	free(b.term);
 	free(b.exact);
 	free(b.keys);
-	if (rc < 0) {
-		matcher_destroy(b.m);
-		return NULL;
-	}
-	return b.m;
+	if (rc < 0)
+		matcher_clear(b.m);
+	return rc;
+}
+
+const char *ea_matcher_errmsg(const struct ea_matcher *m)
+{
+	return m ? m->errmsg : EA_ERRMSG_NOMEM;
 }

@@ -9,12 +9,16 @@
 #include <stddef.h>
 #include "catalogue.h"
 #include "host.h"
+#include "util.h"
 
 struct ea_matcher;
 
-/* NULL on failure, with a reason in err. The catalogue must outlive it.
- * The new matcher holds one reference, owned by the caller. */
-struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, size_t errlen);
+/* Build the matcher of cat (which must outlive it, or be adopted). 0, or -1
+ * with the reason in ea_matcher_errmsg(*out). *out is set either way (NULL
+ * only when out of memory) and holds one reference, owned by the caller; a
+ * matcher that failed to build is only good for its message and unref. */
+int ea_matcher_new(const struct ea_catalogue *cat, struct ea_matcher **out);
+const char *ea_matcher_errmsg(const struct ea_matcher *m);
 /* The matcher takes the catalogue it was built from and frees it with
  * itself, so a reload can swap both as one (see ea_audit_load). */
 void ea_matcher_adopt_catalogue(struct ea_matcher *m, struct ea_catalogue *cat);

@@ -1,12 +1,24 @@
-/* Small string helpers every library shares, so that each small thing is
- * done one way. */
+/* Small helpers every library shares, so that each small thing is done one
+ * way: bounded strings and the message buffer of the error convention
+ * (HACKING.md, "Errors"). */
 #ifndef EA_UTIL_H
 #define EA_UTIL_H
 
 #include <stddef.h>
 
+/* Every object that can fail keeps its last error message in a buffer of
+ * this size; ea_X_errmsg(obj) returns it. */
+#define EA_ERRMSG_MAX 512
+
+/* What ea_X_errmsg(NULL) says: a constructor leaves *out NULL only when it
+ * could not allocate the object that would have carried the message. */
+#define EA_ERRMSG_NOMEM "out of memory"
+
 /* Copy src into dst of size bytes (size > 0), truncating, always
  * NUL-terminated; NULL src gives "". Returns the length copied. */
 size_t ea_copy_str(char *dst, size_t size, const char *src);
+
+/* Format into an object's message buffer (EA_ERRMSG_MAX bytes), truncating. */
+void ea_errmsg_set(char *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

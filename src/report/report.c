@@ -54,17 +54,6 @@ void ea_report_time(time_t t, char buf[32])
 		strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- time arguments ---- */
 
 static bool digits(const char *s, size_t n)
@@ -272,37 +261,33 @@ static int read_counters(const char *name, uint64_t value, void *ctx)
 	return 0;
 }
 
-static int read_store(struct ea_report *r, size_t idx, const char *path, struct reader *rd,
-		      char *err, size_t errlen)
+static int read_store(struct ea_report *r, size_t idx, const char *path, struct reader *rd)
 {
 	struct ea_report_proxy *p = &r->proxies[idx];
-	char msg[512];
 	const char *name;
 	struct ea_store *s;
 	int rc;
 
-	s = ea_store_open_readonly(path, &rc, msg, sizeof(msg));
-	if (!s) {
-		seterr(err, errlen, "%s: %s", path, msg);
+	if (ea_store_open_readonly(path, &s) != EA_STORE_OK) {
+		ea_errmsg_set(r->errmsg, "%s: %s", path, ea_store_errmsg(s));
+		ea_store_close(s);
 		return -1;
 	}
 	name = ea_store_proxy_name(s);
 	p->name = strdup(name && *name ? name : path);
 	p->database = strdup(path);
 	rd->proxy = idx;
-	rc = ea_store_each_hit(s, r->since, r->until, collect_row, rd, msg, sizeof(msg));
+	rc = ea_store_each_hit(s, r->since, r->until, collect_row, rd);
 	if (rc == 0)
-		rc = ea_store_each_counter(s, read_counters, p, msg, sizeof(msg));
+		rc = ea_store_each_counter(s, read_counters, p);
+	if (rc < 0)
+		ea_errmsg_set(r->errmsg, "%s: %s", path, ea_store_errmsg(s));
 	ea_store_close(s);
 	if (rd->nomem || !p->name || !p->database) {
-		seterr(err, errlen, "%s: out of memory", path);
+		ea_errmsg_set(r->errmsg, "%s: out of memory", path);
 		return -1;
 	}
-	if (rc < 0) {
-		seterr(err, errlen, "%s: %s", path, msg);
-		return -1;
-	}
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- attribution ---- */
@@ -672,7 +657,7 @@ static int add_entries(struct ea_report *r, size_t *slot)
 
 int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_options *opt,
 		    const char *const *databases, size_t ndatabases,
-		    struct ea_report **out, char *err, size_t errlen)
+		    struct ea_report **out)
 {
 	struct reader rd = { 0 };
 	struct attrs a = { 0 };
@@ -681,12 +666,9 @@ int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_optio
 	size_t *slot = NULL;
 	int rc = -1;
 
-	*out = NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		seterr(err, errlen, "out of memory");
+	*out = r = calloc(1, sizeof(*r));
+	if (!r)
 		return -1;
-	}
 	r->cat = cat;
 	r->profile = opt->profile;
 	r->since = opt->since;
@@ -704,34 +686,37 @@ int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_optio
 	r->nproxies = ndatabases;
 	slot = calloc(cat->nentries ? cat->nentries : 1, sizeof(*slot));
 	if (!r->proxies || !slot || add_entries(r, slot) < 0) {
-		seterr(err, errlen, "out of memory");
+		ea_errmsg_set(r->errmsg, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < ndatabases; i++)
-		if (read_store(r, i, databases[i], &rd, err, errlen) < 0)
+		if (read_store(r, i, databases[i], &rd) < 0)
 			goto out;
 	collapse(&rd);
-	m = ea_matcher_new(cat, err, errlen);
-	if (!m)
+	if (ea_matcher_new(cat, &m) < 0) {
+		ea_errmsg_set(r->errmsg, "%s", ea_matcher_errmsg(m));
 		goto out;
+	}
 	if (attribute(r, m, slot, &rd, &a) < 0 || tally_attrs(r, &a) < 0 ||
 	    count_clients(r, &a) < 0) {
-		seterr(err, errlen, "out of memory");
+		ea_errmsg_set(r->errmsg, "out of memory");
 		goto out;
 	}
 	finish(r);
-	*out = r;
-	r = NULL;
 	rc = 0;
 out:
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 	for (size_t i = 0; i < rd.n; i++)
 		raw_free(&rd.v[i]);
 	free(rd.v);
 	free(a.v);
 	free(slot);
-	ea_report_free(r);
 	return rc;
+}
+
+const char *ea_report_errmsg(const struct ea_report *r)
+{
+	return r ? r->errmsg : EA_ERRMSG_NOMEM;
 }
 
 void ea_report_free(struct ea_report *r)

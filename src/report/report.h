@@ -89,6 +89,7 @@ struct ea_report_proxy {
 };
 
 struct ea_report {
+	char errmsg[EA_ERRMSG_MAX];  /* why ea_report_build failed */
 	const struct ea_catalogue *cat;
 	const struct ea_profile *profile;
 	char as_of[11];
@@ -113,10 +114,13 @@ struct ea_report_options {
 };
 
 /* Read every database (read-only) and build the model. 0, or -1 with the
- * reason (naming the database) in err and *out NULL. */
+ * reason (naming the database) in ea_report_errmsg(*out). *out is set
+ * either way (NULL only when out of memory) and freed by the caller; a
+ * report that failed to build is only good for its message. */
 int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_options *opt,
 		    const char *const *databases, size_t ndatabases,
-		    struct ea_report **out, char *err, size_t errlen);
+		    struct ea_report **out);
+const char *ea_report_errmsg(const struct ea_report *r);
 void ea_report_free(struct ea_report *r);
 
 /* --since/--until: YYYY-MM-DD (UTC midnight; end_of_day moves it to the

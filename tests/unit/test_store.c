@@ -74,11 +74,10 @@ static struct ea_hit hit(time_t when, const char *entry, const char *host,
 static int write_hits(struct ea_store *s, const struct ea_hit *h, size_t n)
 {
 	struct ea_batch b = { .hits = h, .nhits = n };
-	char err[256];
-	int rc = ea_store_write(s, &b, err, sizeof err);
+	int rc = ea_store_write(s, &b);
 
 	if (rc)
-		diag("write failed: %s", err);
+		diag("write failed: %s", ea_store_errmsg(s));
 	return rc;
 }
 
@@ -104,21 +103,20 @@ static int tally_row(const struct ea_hit_row *r, void *ctx)
 static struct tally tally_store(struct ea_store *s, time_t since, time_t until)
 {
 	struct tally t = { 0 };
-	char err[256];
 
-	if (ea_store_each_hit(s, since, until, tally_row, &t, err, sizeof err) != 0)
-		diag("each_hit failed: %s", err);
+	if (ea_store_each_hit(s, since, until, tally_row, &t) != 0)
+		diag("each_hit failed: %s", ea_store_errmsg(s));
 	return t;
 }
 
 static struct tally tally_path(const char *path)
 {
 	struct tally t = { 0 };
-	char err[256];
-	struct ea_store *s = ea_store_open_readonly(path, NULL, err, sizeof err);
+	struct ea_store *s;
 
-	if (!s) {
-		diag("read-only open failed: %s", err);
+	if (ea_store_open_readonly(path, &s) != EA_STORE_OK) {
+		diag("read-only open failed: %s", ea_store_errmsg(s));
+		ea_store_close(s);
 		return t;
 	}
 	t = tally_store(s, 0, 0);
@@ -128,16 +126,39 @@ static struct tally tally_path(const char *path)
 
 static uint64_t counter_of(const char *path, const char *name)
 {
-	char err[256];
 	uint64_t v = 0;
-	struct ea_store *s = ea_store_open_readonly(path, NULL, err, sizeof err);
+	struct ea_store *s;
 
-	if (!s)
-		return UINT64_MAX;
-	if (ea_store_counter(s, name, &v, err, sizeof err))
+	if (ea_store_open_readonly(path, &s) != EA_STORE_OK)
+		v = UINT64_MAX;
+	else if (ea_store_counter(s, name, &v))
 		v = UINT64_MAX;
 	ea_store_close(s);
 	return v;
+}
+
+/* A store opened for writing, or NULL after saying why. */
+static struct ea_store *open_store(const char *path, const struct ea_store_options *o)
+{
+	struct ea_store *s;
+
+	if (ea_store_open(path, o, &s) == EA_STORE_OK)
+		return s;
+	diag("open failed: %s", ea_store_errmsg(s));
+	ea_store_close(s);
+	return NULL;
+}
+
+/* A started queue, or NULL after saying why. */
+static struct ea_store_queue *start_queue(const char *path, const struct ea_store_queue_options *o)
+{
+	struct ea_store_queue *q;
+
+	if (ea_store_queue_new(path, o, &q) == EA_STORE_OK)
+		return q;
+	diag("queue failed: %s", ea_store_queue_errmsg(q));
+	ea_store_queue_free(q);
+	return NULL;
 }
 
 /* The log hook: collects what the writer reports. */
@@ -165,14 +186,15 @@ static void logbook_fn(void *ctx, enum ea_store_log_level level, const char *msg
 
 static void test_schema(void)
 {
-	char path[300], err[256];
+	char path[300];
 	struct ea_store_options o = { .proxy_name = "proxy-a", .bucket_seconds = 600 };
 	struct ea_store *s;
 	int rc;
 
 	new_db_path(path, sizeof path);
-	s = ea_store_open(path, &o, &rc, err, sizeof err);
-	ok(s != NULL && rc == EA_STORE_OK, "a new database is created (%s)", s ? "ok" : err);
+	rc = ea_store_open(path, &o, &s);
+	ok(s != NULL && rc == EA_STORE_OK, "a new database is created (%s)",
+	   rc ? ea_store_errmsg(s) : "ok");
 	ea_store_close(s);
 	is_int(raw_int(path, "PRAGMA user_version"), EA_STORE_SCHEMA_VERSION,
 	       "the new database records the schema version in user_version");
@@ -182,9 +204,10 @@ static void test_schema(void)
 	is_int(raw_int(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
 	       1, "the new database is in WAL mode");
 
-	s = ea_store_open(path, NULL, &rc, err, sizeof err);
-	ok(s != NULL, "reopening a current database succeeds (%s)", s ? "ok" : err);
-	if (s) {
+	rc = ea_store_open(path, NULL, &s);
+	ok(rc == EA_STORE_OK, "reopening a current database succeeds (%s)",
+	   rc ? ea_store_errmsg(s) : "ok");
+	if (rc == EA_STORE_OK) {
 		is_str(ea_store_proxy_name(s), "proxy-a",
 		       "reopening without a proxy name keeps the stored one");
 		is_int(ea_store_bucket_seconds(s), 3600,
@@ -199,56 +222,59 @@ static void test_schema(void)
 	is_int(raw_int(path, "SELECT count(*) FROM meta WHERE key = 'created'"), 1,
 	       "reopening does not run the migration again");
 
-	s = ea_store_open_readonly(path, &rc, err, sizeof err);
-	ok(s != NULL, "a current database opens read-only (%s)", s ? "ok" : err);
-	if (s)
+	rc = ea_store_open_readonly(path, &s);
+	ok(rc == EA_STORE_OK, "a current database opens read-only (%s)",
+	   rc ? ea_store_errmsg(s) : "ok");
+	if (rc == EA_STORE_OK)
 		is_str(ea_store_proxy_name(s), "proxy-a", "the read side sees the proxy name");
 	ea_store_close(s);
 }
 
 static void test_too_new(void)
 {
-	char path[300], err[256] = "";
+	char path[300];
+	const char *err;
 	struct ea_store *s;
 	int rc = 0;
 
 	new_db_path(path, sizeof path);
-	s = ea_store_open(path, NULL, &rc, err, sizeof err);
-	ea_store_close(s);
+	ea_store_close(open_store(path, NULL));
 	raw_exec(path, "PRAGMA user_version = 2");
 
-	s = ea_store_open(path, NULL, &rc, err, sizeof err);
-	ok(s == NULL, "a database with a newer schema is refused for writing");
-	ea_store_close(s);
+	rc = ea_store_open(path, NULL, &s);
+	ok(rc != EA_STORE_OK, "a database with a newer schema is refused for writing");
 	is_int(rc, EA_STORE_TOO_NEW, "the refusal says the schema is too new");
+	err = ea_store_errmsg(s);
 	ok(strstr(err, "schema version 2 is newer") && strstr(err, "(1)") && strstr(err, path),
 	   "the message names the file and both versions: %s", err);
+	ea_store_close(s);
 	is_int(raw_int(path, "PRAGMA user_version"), 2, "the refused database is left as it was");
 
-	err[0] = '\0';
-	s = ea_store_open_readonly(path, &rc, err, sizeof err);
-	ok(s == NULL && rc == EA_STORE_TOO_NEW && strstr(err, "newer"),
+	rc = ea_store_open_readonly(path, &s);
+	err = ea_store_errmsg(s);
+	ok(rc == EA_STORE_TOO_NEW && strstr(err, "newer"),
 	   "a database with a newer schema is refused for reading too: %s", err);
 	ea_store_close(s);
 
 	new_db_path(path, sizeof path);
 	raw_exec(path, "CREATE TABLE something_else (x)");
-	s = ea_store_open(path, NULL, &rc, err, sizeof err);
-	ok(s == NULL && strstr(err, "not an egressaudit database"),
+	rc = ea_store_open(path, NULL, &s);
+	err = ea_store_errmsg(s);
+	ok(rc != EA_STORE_OK && strstr(err, "not an egressaudit database"),
 	   "an unrelated SQLite file is not taken over: %s", err);
 	ea_store_close(s);
 }
 
 static void test_aggregate(void)
 {
-	char path[300], err[256];
+	char path[300];
 	struct ea_store *s;
 	struct ea_hit h[8];
 	struct tally t;
 	const time_t t0 = 1700000000 - 1700000000 % 3600;
 	const time_t order[] = { 3, 1, 5, 2, 4 };
 
-	s = ea_store_open(new_db_path(path, sizeof path), NULL, NULL, err, sizeof err);
+	s = open_store(new_db_path(path, sizeof path), NULL);
 	if (!ok(s != NULL, "a store opens for the aggregation tests"))
 		return;
 	for (int i = 0; i < 5; i++)
@@ -320,7 +346,7 @@ static void test_aggregate(void)
 
 static void test_log_position(void)
 {
-	char path[300], err[256];
+	char path[300];
 	struct ea_log_position p = { .identity = "sha256:abc", .path = "/var/log/squid/access.log",
 				     .device = 64769, .inode = 1234, .offset = 4096, .lines = 40 };
 	struct ea_batch b = { .log = &p };
@@ -331,28 +357,28 @@ static void test_log_position(void)
 	h.source = EA_SOURCE_LOG;
 	b.hits = &h;
 	b.nhits = 1;
-	s = ea_store_open(new_db_path(path, sizeof path), NULL, NULL, err, sizeof err);
+	s = open_store(new_db_path(path, sizeof path), NULL);
 	if (!s)
 		return;
-	is_int(ea_store_log_position(s, "sha256:abc", &got, err, sizeof err), 1,
+	is_int(ea_store_log_position(s, "sha256:abc", &got), 1,
 	       "an unknown log file has no position");
-	is_int(ea_store_write(s, &b, err, sizeof err), 0,
+	is_int(ea_store_write(s, &b), 0,
 	       "hits and a log position commit together");
-	is_int(ea_store_log_position(s, "sha256:abc", &got, err, sizeof err), 0,
+	is_int(ea_store_log_position(s, "sha256:abc", &got), 0,
 	       "a known log file has a position");
 	ok(got.offset == 4096 && got.lines == 40 && got.inode == 1234 &&
 	   strcmp(got.path, p.path) == 0, "the stored position is the one written");
 	p.offset = 8192;
 	b.nhits = 0;
-	ea_store_write(s, &b, err, sizeof err);
-	ea_store_log_position(s, "sha256:abc", &got, err, sizeof err);
+	ea_store_write(s, &b);
+	ea_store_log_position(s, "sha256:abc", &got);
 	is_int(got.offset, 8192, "writing a position again moves it forward");
 	ea_store_close(s);
 }
 
 static void test_queue_basics(void)
 {
-	char path[300], err[256];
+	char path[300];
 	struct ea_store_queue_options o = { .capacity = 64, .batch = 16, .flush_ms = 50 };
 	struct ea_store_queue *q;
 	struct ea_store_queue_stats st;
@@ -360,7 +386,7 @@ static void test_queue_basics(void)
 	struct tally t;
 
 	new_db_path(path, sizeof path);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	if (!ok(q != NULL, "a queue starts"))
 		return;
 	for (int i = 0; i < 50; i++) {
@@ -381,7 +407,7 @@ static void test_queue_basics(void)
 	ea_store_queue_free(q);
 	o.flush_ms = 60000;
 	o.batch = 1000;
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	for (int i = 0; i < 30; i++)
 		ea_store_queue_push(q, &h);
 	ea_store_queue_free(q);
@@ -391,7 +417,7 @@ static void test_queue_basics(void)
 
 static void test_queue_full(void)
 {
-	char path[300], err[256];
+	char path[300];
 	/* batch > capacity: the writer only runs when flushed. */
 	struct ea_store_queue_options o = { .capacity = 8, .batch = 1000, .flush_ms = 60000 };
 	struct ea_store_queue *q;
@@ -400,7 +426,7 @@ static void test_queue_full(void)
 	int refused = 0;
 
 	new_db_path(path, sizeof path);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	if (!q)
 		return;
 	for (int i = 0; i < 20; i++)
@@ -447,7 +473,7 @@ static void *push_thread(void *arg)
 
 static void run_threads(size_t capacity, int nthreads, int per, const char *what)
 {
-	char path[300], err[256];
+	char path[300];
 	struct ea_store_queue_options o = { .capacity = capacity, .batch = 512, .flush_ms = 5 };
 	struct ea_store_queue *q;
 	struct ea_store_queue_stats st;
@@ -457,7 +483,7 @@ static void run_threads(size_t capacity, int nthreads, int per, const char *what
 	uint64_t total = (uint64_t)nthreads * (uint64_t)per;
 
 	new_db_path(path, sizeof path);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	if (!q)
 		return;
 	for (int i = 0; i < nthreads; i++) {
@@ -507,10 +533,9 @@ static void test_processes(void)
 							    .capacity = PER, .batch = 50, .flush_ms = 2 };
 			struct ea_store_queue *q;
 			struct ea_store_queue_stats st;
-			char err[256];
 			int rc;
 
-			q = ea_store_queue_new(path, &o, err, sizeof err);
+			q = start_queue(path, &o);
 			if (!q)
 				_exit(2);
 			for (int k = 0; k < PER; k++) {
@@ -544,7 +569,7 @@ static void test_processes(void)
 
 static void test_disk_full(void)
 {
-	char path[300], err[256], host[200];
+	char path[300], host[200];
 	struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct ea_store_queue_options o = {
 		.store = { .max_bytes = 64 * 1024 },
@@ -558,7 +583,7 @@ static void test_disk_full(void)
 	int rc;
 
 	new_db_path(path, sizeof path);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	if (!q)
 		return;
 	for (int i = 0; i < N; i++) {
@@ -604,7 +629,7 @@ static void test_disk_full(void)
  * and reaches the database with the next successful flush. */
 static void test_counter_deferred(void)
 {
-	char path[300], err[256];
+	char path[300];
 	struct ea_store_queue_options o = { .store = { .busy_timeout_ms = 50 },
 					    .capacity = 4096, .batch = 1000, .flush_ms = 60000 };
 	struct ea_store_queue *q;
@@ -614,7 +639,7 @@ static void test_counter_deferred(void)
 	int rc;
 
 	new_db_path(path, sizeof path);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	if (!q)
 		return;
 	ea_store_queue_flush(q, 5000);
@@ -645,7 +670,7 @@ static void test_counter_deferred(void)
  * after about shutdown_ms and reports the hits it had to give up. */
 static void test_shutdown_bounded(void)
 {
-	char path[300], err[256];
+	char path[300];
 	struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct ea_store_queue_options o = { .capacity = 4096, .batch = 10, .flush_ms = 60000,
 					    .shutdown_ms = 300, .log = logbook_fn, .log_ctx = &lb };
@@ -656,7 +681,7 @@ static void test_shutdown_bounded(void)
 	double secs;
 
 	new_db_path(path, sizeof path);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	if (!q)
 		return;
 	ea_store_queue_flush(q, 5000);
@@ -682,7 +707,7 @@ static void test_shutdown_bounded(void)
 
 static void test_reopen(void)
 {
-	char dir[300], path[400], err[256];
+	char dir[300], path[400];
 	struct logbook lb = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct ea_store_queue_options o = { .flush_ms = 10, .reopen_ms = 20,
 					    .log = logbook_fn, .log_ctx = &lb };
@@ -692,7 +717,7 @@ static void test_reopen(void)
 
 	snprintf(dir, sizeof dir, "%s/later", tmpdir);
 	snprintf(path, sizeof path, "%s/audit.db", dir);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	ok(q != NULL, "a queue starts even when its database cannot be opened");
 	if (!q)
 		return;
@@ -714,7 +739,7 @@ static void test_reopen(void)
 
 static void test_readonly(void)
 {
-	char path[300], err[256] = "";
+	char path[300];
 	struct ea_store_queue_options o = { .flush_ms = 10, .store = { .proxy_name = "px" } };
 	struct ea_store_queue *q;
 	struct ea_store *ro;
@@ -724,20 +749,21 @@ static void test_readonly(void)
 	int rc;
 
 	new_db_path(path, sizeof path);
-	ro = ea_store_open_readonly(path, &rc, err, sizeof err);
-	ok(ro == NULL && access(path, F_OK) != 0,
-	   "opening a missing database read-only fails without creating it: %s", err);
+	rc = ea_store_open_readonly(path, &ro);
+	ok(rc != EA_STORE_OK && access(path, F_OK) != 0,
+	   "opening a missing database read-only fails without creating it: %s", ea_store_errmsg(ro));
 	ea_store_close(ro);
 
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	if (!q)
 		return;
 	ea_store_queue_push(q, &h);
 	ea_store_queue_flush(q, 5000);
-	ro = ea_store_open_readonly(path, &rc, err, sizeof err);
-	ok(ro != NULL, "the database opens read-only while the writer has it open (%s)",
-	   ro ? "ok" : err);
-	if (!ro) {
+	rc = ea_store_open_readonly(path, &ro);
+	ok(rc == EA_STORE_OK, "the database opens read-only while the writer has it open (%s)",
+	   rc ? ea_store_errmsg(ro) : "ok");
+	if (rc != EA_STORE_OK) {
+		ea_store_close(ro);
 		ea_store_queue_free(q);
 		return;
 	}
@@ -750,11 +776,12 @@ static void test_readonly(void)
 	t = tally_store(ro, 0, 0);
 	is_int(t.total, 3, "the reader sees later commits");
 
-	err[0] = '\0';
-	rc = ea_store_write(ro, &(struct ea_batch){ .hits = &h, .nhits = 1 }, err, sizeof err);
-	ok(rc != 0 && strstr(err, "readonly"), "writing hits through a read-only store fails: %s", err);
-	rc = ea_store_expire(ro, time(NULL) + 400 * 86400, 1, &deleted, err, sizeof err);
-	ok(rc != 0 && strstr(err, "readonly"), "retention through a read-only store fails: %s", err);
+	rc = ea_store_write(ro, &(struct ea_batch){ .hits = &h, .nhits = 1 });
+	ok(rc != 0 && strstr(ea_store_errmsg(ro), "readonly"),
+	   "writing hits through a read-only store fails: %s", ea_store_errmsg(ro));
+	rc = ea_store_expire(ro, time(NULL) + 400 * 86400, 1, &deleted);
+	ok(rc != 0 && strstr(ea_store_errmsg(ro), "readonly"),
+	   "retention through a read-only store fails: %s", ea_store_errmsg(ro));
 	t = tally_store(ro, 0, 0);
 	is_int(t.total, 3, "the refused writes changed nothing");
 	ea_store_close(ro);
@@ -763,7 +790,7 @@ static void test_readonly(void)
 
 static void test_retention(void)
 {
-	char path[300], err[256];
+	char path[300];
 	const time_t now = 1750000000;
 	struct ea_hit h[4];
 	struct ea_store *s;
@@ -771,7 +798,7 @@ static void test_retention(void)
 	struct ea_store_queue_options o = { .retention_days = 30, .flush_ms = 10 };
 	struct ea_store_queue *q;
 
-	s = ea_store_open(new_db_path(path, sizeof path), NULL, NULL, err, sizeof err);
+	s = open_store(new_db_path(path, sizeof path), NULL);
 	if (!s)
 		return;
 	h[0] = hit(now - 40 * 86400, "e", "old.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
@@ -779,19 +806,19 @@ static void test_retention(void)
 	h[2] = hit(now - 30 * 86400, "e", "edge-kept.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
 	h[3] = hit(now - 3600, "e", "new.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
 	write_hits(s, h, 4);
-	is_int(ea_store_expire(s, now, 30, &deleted, err, sizeof err), 0, "retention runs");
+	is_int(ea_store_expire(s, now, 30, &deleted), 0, "retention runs");
 	is_int(deleted, 2, "retention deletes the two rows last seen more than 30 days ago");
 	is_int(raw_int(path, "SELECT count(*) FROM hits WHERE host IN ('edge-kept.sophos.com',"
 		       " 'new.sophos.com')"), 2, "retention keeps the rows seen within 30 days");
 	ea_store_close(s);
 
 	/* The writer applies retention by itself, relative to the clock. */
-	s = ea_store_open(path, NULL, NULL, err, sizeof err);
+	s = open_store(path, NULL);
 	h[0] = hit(time(NULL) - 31 * 86400, "e", "stale.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
 	h[1] = hit(time(NULL), "e", "fresh.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
 	write_hits(s, h, 2);
 	ea_store_close(s);
-	q = ea_store_queue_new(path, &o, err, sizeof err);
+	q = start_queue(path, &o);
 	ea_store_queue_flush(q, 5000);
 	ea_store_queue_free(q);
 	is_int(raw_int(path, "SELECT count(*) FROM hits WHERE host = 'stale.sophos.com'"), 0,
