@@ -156,7 +156,6 @@ int ea_cmd_catalog(int argc, char **argv)
 		return EA_EXIT_ERROR;
 	}
 	cat = cli_load_catalogue(&paths, true);
-	cli_paths_free(&paths);
 	if (!cat)
 		return EA_EXIT_ERROR;
 	if (format[0] == 'j')

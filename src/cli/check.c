@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/audit.h"
 #include "core/host.h"
 #include "core/json.h"
 #include "core/match.h"
@@ -118,19 +119,9 @@ static void check_one(struct check_run *run, const char *input)
 	if (ea_target_parse(input, strlen(input), &t, &why) < 0) {
 		run->failed = true;
 	} else {
-		n = ea_matcher_lookup(run->m, &t.host, run->found, run->cap);
-		if (n > run->cap) {
-			const struct ea_entry **bigger = realloc(run->found, n * sizeof(*bigger));
-
-			if (!bigger) {
-				why = "out of memory";
-				run->failed = true;
-				n = 0;
-			} else {
-				run->found = bigger;
-				run->cap = n;
-				n = ea_matcher_lookup(run->m, &t.host, run->found, run->cap);
-			}
+		if (ea_matcher_lookup_all(run->m, &t.host, &run->found, &run->cap, &n) < 0) {
+			why = "out of memory";
+			run->failed = true;
 		}
 		if (n)
 			run->matched = true;
@@ -199,12 +190,11 @@ int ea_cmd_check(int argc, char **argv)
 		return EA_EXIT_ERROR;
 	}
 	m = cli_load_matcher(&paths, true);
-	cli_paths_free(&paths);
 	if (!m)
 		return EA_EXIT_ERROR;
 	run.m = m;
 	run.jsonl = format[0] == 'j';
-	run.cap = 64;
+	run.cap = EA_AUDIT_MAX_HITS; /* grows when a host matches more */
 	run.found = malloc(run.cap * sizeof(*run.found));
 	if (!run.found) {
 		cli_error("check", "out of memory");

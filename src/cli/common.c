@@ -8,12 +8,11 @@
 
 int cli_paths_add(struct cli_paths *p, const char *path)
 {
-	const char **v = realloc(p->v, (p->n + 1) * sizeof(*v));
+	const char **v = ea_vec_push(&p->v, &p->n, &p->cap, sizeof(*v));
 
 	if (!v)
 		return -1;
-	p->v = v;
-	p->v[p->n++] = path;
+	*v = path;
 	return 0;
 }
 
@@ -21,7 +20,7 @@ void cli_paths_free(struct cli_paths *p)
 {
 	free(p->v);
 	p->v = NULL;
-	p->n = 0;
+	p->n = p->cap = 0;
 }
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -49,7 +48,7 @@ static void print_diags(struct ea_diags *diags, bool quiet)
 	ea_diags_clear(diags);
 }
 
-struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet)
+struct ea_catalogue *cli_load_catalogue(struct cli_paths *p, bool quiet)
 {
 	struct ea_catalogue *cat = NULL;
 	struct ea_diags diags;
@@ -60,10 +59,11 @@ struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet)
 	else
 		ea_catalogue_load(installed_rules, 1, &cat, &diags);
 	print_diags(&diags, quiet);
+	cli_paths_free(p);
 	return cat;
 }
 
-struct ea_matcher *cli_load_matcher(const struct cli_paths *p, bool quiet)
+struct ea_matcher *cli_load_matcher(struct cli_paths *p, bool quiet)
 {
 	struct ea_matcher *m = NULL;
 	struct ea_diags diags;
@@ -74,5 +74,6 @@ struct ea_matcher *cli_load_matcher(const struct cli_paths *p, bool quiet)
 	else
 		ea_audit_load(installed_rules, 1, &m, &diags);
 	print_diags(&diags, quiet);
+	cli_paths_free(p);
 	return m;
 }

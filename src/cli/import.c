@@ -114,7 +114,6 @@ int ea_cmd_import(int argc, char **argv)
 		return EA_EXIT_ERROR;
 	}
 	m = cli_load_matcher(&paths, true);
-	cli_paths_free(&paths);
 	if (!m)
 		return EA_EXIT_ERROR;
 	if (ea_store_open(db, NULL, &s) != EA_STORE_OK) {

@@ -38,7 +38,7 @@ size_t ea_audit_hits(const struct ea_matcher *m, const struct ea_target *target,
 		     enum ea_outcome outcome, enum ea_source source,
 		     struct ea_hit *out, size_t max)
 {
-	const struct ea_entry *found[64];
+	const struct ea_entry *found[EA_AUDIT_MAX_HITS];
 	const struct ea_vendor *v;
 	uint16_t port = target->port > 0 ? (uint16_t)target->port : 0;
 	size_t n = ea_matcher_lookup(m, &target->host, found, sizeof(found) / sizeof(found[0]));

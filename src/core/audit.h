@@ -26,6 +26,11 @@ int ea_audit_load(const char *const *paths, size_t npaths, struct ea_matcher **o
  * cause in errno (the stateless form of the error convention). */
 int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, const char **why);
 
+/* The one limit on matches per request: the hits of one request that are
+ * recorded (the module, the log daemon and the importer keep this many and
+ * count the rest as truncated). No shipped host matches more than a few. */
+#define EA_AUDIT_MAX_HITS 64
+
 /* The hits one request makes: one per matching catalogue entry; or, when
  * no entry matches but the host is under a vendor-owned domain, one
  * "uncatalogued" hit (entry ""); or none for any other host. Writes at most

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "catalogue_load.h"
+#include "chars.h"
 
 void ea_cat_attrs_init(struct attrs *a)
 {
@@ -18,13 +19,12 @@ bool ea_cat_valid_id(const char *s)
 
 	if (len == 0 || len > EA_ID_MAX)
 		return false;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+	if (!(ea_islower((unsigned char)s[0]) || ea_isdigit((unsigned char)s[0])))
 		return false;
 	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
+		unsigned char c = (unsigned char)s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
+		if (!(ea_islower(c) || ea_isdigit(c) || c == '.' || c == '_' || c == '-'))
 			return false;
 	}
 	return true;

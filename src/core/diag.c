@@ -34,15 +34,8 @@ int ea_diag_add(struct ea_diags *d, enum ea_severity sev, const char *file,
 	va_list ap;
 	char *msg;
 
-	if (d->count == d->capacity) {
-		size_t cap = d->capacity ? d->capacity * 2 : 16;
-		struct ea_diag *items = realloc(d->items, cap * sizeof(*items));
-
-		if (!items)
-			return -1;
-		d->items = items;
-		d->capacity = cap;
-	}
+	if (ea_vec_reserve(&d->items, &d->capacity, d->count + 1, sizeof(*d->items)) < 0)
+		return -1;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;

@@ -538,29 +538,11 @@ static int fail(struct builder *b, const char *fmt, ...)
 	return -1;
 }
 
-/* Make room for need elements of size bytes in *p (capacity *cap). */
-static int grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	void **pp = p;
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > SIZE_MAX / size || !(np = realloc(*pp, ncap * size)))
-		return -1;
-	*pp = np;
-	*cap = ncap;
-	return 0;
-}
-
 static int add_string(struct builder *b, const char *s, size_t len, uint32_t *off)
 {
 	if (b->strings_len + len > UINT32_MAX)
 		return fail(b, "matcher: too much text in the catalogue");
-	if (grow(&b->m->strings, &b->strings_cap, b->strings_len + len + 1, 1) < 0)
+	if (ea_vec_reserve(&b->m->strings, &b->strings_cap, b->strings_len + len + 1, 1) < 0)
 		return fail(b, "out of memory");
 	memcpy(b->m->strings + b->strings_len, s, len);
 	b->m->strings[b->strings_len + len] = '\0';
@@ -573,7 +555,7 @@ static int new_node(struct builder *b, uint32_t *id)
 {
 	if (b->m->nnodes >= GLOB_EDGE - 1)
 		return fail(b, "matcher: too many trie nodes");
-	if (grow(&b->m->nodes, &b->nodes_cap, b->m->nnodes + 1, sizeof(struct node)) < 0)
+	if (ea_vec_reserve(&b->m->nodes, &b->nodes_cap, b->m->nnodes + 1, sizeof(struct node)) < 0)
 		return fail(b, "out of memory");
 	memset(&b->m->nodes[b->m->nnodes], 0, sizeof(struct node));
 	*id = b->m->nnodes++;
@@ -714,7 +696,7 @@ static int insert_path(struct builder *b, const char *text, size_t start, size_t
 static int add_pair(struct builder *b, struct pair **v, size_t *n, size_t *cap,
 		    uint32_t node, const struct ea_entry *e)
 {
-	if (grow(v, cap, *n + 1, sizeof(**v)) < 0)
+	if (ea_vec_reserve(v, cap, *n + 1, sizeof(**v)) < 0)
 		return fail(b, "out of memory");
 	(*v)[(*n)++] = (struct pair){ node, e };
 	return 0;
@@ -727,7 +709,7 @@ static int add_regex(struct builder *b, const struct ea_entry *e, size_t *cap)
 
 	if (!e->regex) /* the loader never leaves one out; a hand-made catalogue might */
 		return 0;
-	if (grow(&m->regex, cap, m->nregex + 1, sizeof(*m->regex)) < 0)
+	if (ea_vec_reserve(&m->regex, cap, m->nregex + 1, sizeof(*m->regex)) < 0)
 		return fail(b, "out of memory");
 	/* Our own copy, so JIT-compiling it leaves the catalogue untouched. */
 	if (!(code = pcre2_code_copy(e->regex)))
@@ -753,7 +735,7 @@ static int add_filter_key(struct builder *b, const char *pattern, const char *id
 		b->no_filter = true;
 		return 0;
 	}
-	if (grow(&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys)) < 0)
+	if (ea_vec_reserve(&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys)) < 0)
 		return fail(b, "out of memory");
 	b->keys[b->nkeys++] = ea_hash_bytes(pattern + start, len - start, SHORTCUT);
 	if (insert_path(b, pattern, start, len, false, id, &node) < 0)
@@ -805,7 +787,7 @@ static int add_entry(struct builder *b, const struct ea_entry *e, size_t *regex_
 				return -1;
 			b->m->nodes[node].exact_below = 1;
 		}
-		if (grow(&b->exact, &b->exact_cap, b->nexact + 1, sizeof(*b->exact)) < 0)
+		if (ea_vec_reserve(&b->exact, &b->exact_cap, b->nexact + 1, sizeof(*b->exact)) < 0)
 			return fail(b, "out of memory");
 		b->exact[b->nexact++] = e;
 		return 0;
@@ -1039,6 +1021,20 @@ int ea_matcher_new(const struct ea_catalogue *cat, struct ea_matcher **out)
 	if (rc < 0)
 		matcher_clear(b.m);
 	return rc;
+}
+
+int ea_matcher_lookup_all(const struct ea_matcher *m, const struct ea_host *host,
+			  const struct ea_entry ***found, size_t *cap, size_t *n)
+{
+	*n = ea_matcher_lookup(m, host, *found, *cap);
+	if (*n <= *cap)
+		return 0;
+	if (ea_vec_reserve(found, cap, *n, sizeof(**found)) < 0) {
+		*n = 0;
+		return -1;
+	}
+	*n = ea_matcher_lookup(m, host, *found, *cap);
+	return 0;
 }
 
 const char *ea_matcher_errmsg(const struct ea_matcher *m)

@@ -61,6 +61,13 @@ void ea_matcher_swap(struct ea_matcher_slot *slot, struct ea_matcher *m);
 size_t ea_matcher_lookup(const struct ea_matcher *m, const struct ea_host *host,
 			 const struct ea_entry **out, size_t max);
 
+/* Every match, however many: *found (capacity *cap, grown as needed with
+ * ea_vec_reserve; the caller frees it) gets them and *n their number. 0, or
+ * -1 when out of memory. For callers that show all matches, not only the
+ * EA_AUDIT_MAX_HITS a request records. */
+int ea_matcher_lookup_all(const struct ea_matcher *m, const struct ea_host *host,
+			  const struct ea_entry ***found, size_t *cap, size_t *n);
+
 /* The vendor one of whose owned domains the host is, or is under (the
  * deepest owned domain wins; NULL for none and for IP literals). */
 const struct ea_vendor *ea_matcher_vendor_domain(const struct ea_matcher *m,

@@ -18,6 +18,16 @@
  * NUL-terminated; NULL src gives "". Returns the length copied. */
 size_t ea_copy_str(char *dst, size_t size, const char *src);
 
+/* The one growable array. items points at the caller's array pointer (of
+ * elements of size bytes) whose capacity is *cap: make room for need
+ * elements, doubling from 16. 0, or -1 when out of memory or the size
+ * overflows, with the array and *cap unchanged. */
+int ea_vec_reserve(void *items, size_t *cap, size_t need, size_t size);
+
+/* Append one zeroed element to the array of *n elements: the new slot, or
+ * NULL (nothing changed) when out of memory. */
+void *ea_vec_push(void *items, size_t *n, size_t *cap, size_t size);
+
 /* Format into an object's message buffer (EA_ERRMSG_MAX bytes), truncating. */
 void ea_errmsg_set(char *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -25,7 +25,6 @@
 #include "store/store.h"
 
 #define EA_MAX_CATALOGUES 32
-#define EA_MAX_HITS 64
 
 /* ---- configuration (c-icap.conf: egressaudit.NAME VALUE) ---- */
 
@@ -341,7 +340,7 @@ static enum ea_outcome transaction_outcome(ci_request_t *req)
 static void record(ci_request_t *req)
 {
 	ci_headers_list_t *http = ci_http_request_headers(req);
-	struct ea_hit hits[EA_MAX_HITS];
+	struct ea_hit hits[EA_AUDIT_MAX_HITS];
 	struct ea_target target;
 	struct ea_matcher *m;
 	const char *line, *why = NULL;
@@ -365,11 +364,11 @@ static void record(ci_request_t *req)
 	n = ea_audit_hits(m, &target, time(NULL),
 			  icap_header(req, default_str(client_ip_header, "X-Client-IP")),
 			  icap_header(req, default_str(user_header, "X-Authenticated-User")),
-			  outcome, EA_SOURCE_ICAP, hits, EA_MAX_HITS);
+			  outcome, EA_SOURCE_ICAP, hits, EA_AUDIT_MAX_HITS);
 	ea_matcher_unref(m);
-	if (n > EA_MAX_HITS) {
+	if (n > EA_AUDIT_MAX_HITS) {
 		stat_inc(stat_truncated);
-		n = EA_MAX_HITS;
+		n = EA_AUDIT_MAX_HITS;
 	}
 	if (n) {
 		ci_request_set_str_attribute(req, "egressaudit:entry", hits[0].entry[0] ? hits[0].entry : "uncatalogued");

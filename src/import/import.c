@@ -15,9 +15,9 @@
 #include <zlib.h>
 
 #include "core/audit.h"
+#include "core/hash.h"
 
 #define READ_CHUNK 65536
-#define REQ_MAX_HITS 64     /* hits of one request kept */
 #define CHUNK_HITS 4096      /* a transaction is written when this many wait */
 
 /* ---- identity --------------------------------------------------------- */
@@ -29,16 +29,13 @@ struct idhash {
 
 static void idhash_init(struct idhash *h)
 {
-	h->fnv = 0xcbf29ce484222325ULL;
+	h->fnv = EA_FNV_OFFSET;
 	h->crc = crc32(0L, Z_NULL, 0);
 }
 
 static void idhash_add(struct idhash *h, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		h->fnv ^= (unsigned char)p[i];
-		h->fnv *= 0x100000001b3ULL;
-	}
+	h->fnv = ea_fnv1a(h->fnv, p, n);
 	/* crc32() takes a uInt length; a line is at most a few chunks. */
 	while (n) {
 		uInt k = n > 0x40000000u ? 0x40000000u : (uInt)n;
@@ -158,18 +155,8 @@ struct chunk {
 
 static int chunk_add(struct chunk *c, const struct ea_hit *h, size_t n)
 {
-	if (c->n + n > c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct ea_hit *v;
-
-		while (cap < c->n + n)
-			cap *= 2;
-		v = realloc(c->hits, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		c->hits = v;
-		c->cap = cap;
-	}
+	if (ea_vec_reserve(&c->hits, &c->cap, c->n + n, sizeof(*c->hits)) < 0)
+		return -1;
 	memcpy(c->hits + c->n, h, n * sizeof(*h));
 	c->n += n;
 	return 0;
@@ -228,7 +215,7 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 			int kind, uint64_t lineno, struct ea_import_stats *st, bool *oom)
 {
 	const struct ea_import_options *opt = run->opt;
-	struct ea_hit hits[REQ_MAX_HITS];
+	struct ea_hit hits[EA_AUDIT_MAX_HITS];
 	struct ea_log_record rec;
 	const char *why = "line too long";
 	size_t n;
@@ -247,13 +234,13 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 		return;
 	}
 	n = ea_audit_hits(opt->matcher, &rec.target, rec.when, rec.client, rec.user,
-			  rec.outcome, EA_SOURCE_LOG, hits, REQ_MAX_HITS);
+			  rec.outcome, EA_SOURCE_LOG, hits, EA_AUDIT_MAX_HITS);
 	if (n == 0) {
 		st->other++;
 		return;
 	}
-	if (n > REQ_MAX_HITS)
-		n = REQ_MAX_HITS;
+	if (n > EA_AUDIT_MAX_HITS)
+		n = EA_AUDIT_MAX_HITS;
 	st->vendor++;
 	if (chunk_add(c, hits, n) < 0) {
 		*oom = true;

@@ -233,7 +233,7 @@ static void audit_start(struct logd *d)
 static void audit_line(struct logd *d, const char *line, size_t len)
 {
 	struct ea_log_record rec;
-	struct ea_hit hits[64];
+	struct ea_hit hits[EA_AUDIT_MAX_HITS];
 	const char *why;
 	size_t n;
 

@@ -3,12 +3,12 @@
  * in scope that match it today, and give every entry its status. */
 #include "report.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/chars.h"
 #include "core/host.h"
 #include "core/match.h"
 #include "store/store.h"
@@ -59,7 +59,7 @@ void ea_report_time(time_t t, char buf[32])
 static bool digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
+		if (!ea_isdigit((unsigned char)s[i]))
 			return false;
 	return true;
 }
@@ -70,7 +70,7 @@ int ea_report_parse_time(const char *text, time_t now, bool end_of_day, time_t *
 	struct tm tm = { 0 };
 	char *end;
 
-	if (len >= 2 && isdigit((unsigned char)text[0]) && strchr("smhdw", text[len - 1]) &&
+	if (len >= 2 && ea_isdigit((unsigned char)text[0]) && strchr("smhdw", text[len - 1]) &&
 	    digits(text, len - 1)) {
 		static const long unit[] = { 1, 60, 3600, 86400, 604800 };
 		unsigned long long n;
@@ -145,17 +145,8 @@ static int collect_row(const struct ea_hit_row *row, void *ctx)
 	struct reader *rd = ctx;
 	struct raw *r;
 
-	if (rd->n == rd->cap) {
-		size_t cap = rd->cap ? rd->cap * 2 : 256;
-		struct raw *v = realloc(rd->v, cap * sizeof(*v));
-
-		if (!v)
-			goto nomem;
-		rd->v = v;
-		rd->cap = cap;
-	}
-	r = &rd->v[rd->n];
-	memset(r, 0, sizeof(*r));
+	if (!(r = ea_vec_push(&rd->v, &rd->n, &rd->cap, sizeof(*r))))
+		goto nomem;
 	r->proxy = rd->proxy;
 	r->bucket = row->bucket;
 	r->port = row->port;
@@ -168,7 +159,6 @@ static int collect_row(const struct ea_hit_row *row, void *ctx)
 	r->client = strdup(row->client);
 	r->user = strdup(row->user);
 	r->vendor = strdup(row->vendor);
-	rd->n++;
 	if (!r->host || !r->client || !r->user || !r->vendor)
 		goto nomem;
 	return 0;
@@ -315,18 +305,12 @@ struct attrs {
 
 static int attr_add(struct attrs *a, size_t target, const struct raw *raw)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 256;
-		struct attr *v = realloc(a->v, cap * sizeof(*v));
+	struct attr *v = ea_vec_push(&a->v, &a->n, &a->cap, sizeof(*v));
 
-		if (!v)
-			return -1;
-		a->v = v;
-		a->cap = cap;
-	}
-	a->v[a->n].target = target;
-	a->v[a->n].raw = raw;
-	a->n++;
+	if (!v)
+		return -1;
+	v->target = target;
+	v->raw = raw;
 	return 0;
 }
 
@@ -337,12 +321,8 @@ static struct ea_report_port *stats_port(struct ea_report_stats *st, unsigned po
 	for (size_t i = 0; i < st->nports; i++)
 		if (st->ports[i].port == port)
 			return &st->ports[i];
-	v = realloc(st->ports, (st->nports + 1) * sizeof(*v));
-	if (!v)
+	if (!(v = ea_vec_push(&st->ports, &st->nports, &st->ports_cap, sizeof(*v))))
 		return NULL;
-	st->ports = v;
-	v = &v[st->nports++];
-	memset(v, 0, sizeof(*v));
 	v->port = port;
 	return v;
 }
@@ -354,11 +334,9 @@ static struct ea_report_host *stats_host(struct ea_report_stats *st, const char 
 	for (size_t i = 0; i < st->nhosts; i++)
 		if (strcmp(st->hosts[i].host, host) == 0)
 			return &st->hosts[i];
-	v = realloc(st->hosts, (st->nhosts + 1) * sizeof(*v));
-	if (!v)
+	if (ea_vec_reserve(&st->hosts, &st->hosts_cap, st->nhosts + 1, sizeof(*v)) < 0)
 		return NULL;
-	st->hosts = v;
-	v = &v[st->nhosts];
+	v = &st->hosts[st->nhosts];
 	memset(v, 0, sizeof(*v));
 	if (!(v->host = strdup(host)))
 		return NULL;
@@ -469,11 +447,10 @@ static long find_uncatalogued(struct ea_report *r, const char *vendor, const cha
 		if (strcmp(r->uncatalogued[i].host, host) == 0 &&
 		    strcmp(r->uncatalogued[i].vendor, vendor) == 0)
 			return (long)i;
-	u = realloc(r->uncatalogued, (r->nuncatalogued + 1) * sizeof(*u));
-	if (!u)
+	if (ea_vec_reserve(&r->uncatalogued, &r->uncatalogued_cap, r->nuncatalogued + 1,
+			   sizeof(*u)) < 0)
 		return -1;
-	r->uncatalogued = u;
-	u = &u[r->nuncatalogued];
+	u = &r->uncatalogued[r->nuncatalogued];
 	memset(u, 0, sizeof(*u));
 	u->vendor = strdup(vendor);
 	u->host = strdup(host);
@@ -501,16 +478,8 @@ static int attribute(struct ea_report *r, const struct ea_matcher *m, const size
 		bool named = false;
 
 		if (ea_host_parse(x->host, strlen(x->host), &host, &why) == 0) {
-			n = ea_matcher_lookup(m, &host, found, cap);
-			if (n > cap) {
-				const struct ea_entry **v = realloc(found, n * sizeof(*v));
-
-				if (!v)
-					goto out;
-				found = v;
-				cap = n;
-				n = ea_matcher_lookup(m, &host, found, cap);
-			}
+			if (ea_matcher_lookup_all(m, &host, &found, &cap, &n) < 0)
+				goto out;
 			for (size_t j = 0; j < n; j++) {
 				named = true;
 				if (slot[found[j]->index] != SIZE_MAX &&

@@ -56,9 +56,9 @@ struct ea_report_stats {
 	struct ea_tally total;       /* entries: listed ports only */
 	uint64_t clients;            /* distinct non-empty client addresses */
 	struct ea_report_port *ports;
-	size_t nports;
+	size_t nports, ports_cap;
 	struct ea_report_host *hosts; /* concrete hosts seen, by name */
-	size_t nhosts;
+	size_t nhosts, hosts_cap;
 	struct ea_tally *by_proxy;   /* one per database, in the order given */
 };
 
@@ -100,7 +100,7 @@ struct ea_report {
 	struct ea_report_entry *entries; /* catalogue order */
 	size_t nentries;
 	struct ea_report_uncatalogued *uncatalogued; /* by vendor, host */
-	size_t nuncatalogued;
+	size_t nuncatalogued, uncatalogued_cap;
 	size_t by_status[EA_STATUS_COUNT];
 	size_t required_by_status[EA_STATUS_COUNT];
 	size_t acknowledged;         /* entries with an exception in force */

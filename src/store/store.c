@@ -56,6 +56,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "core/hash.h"
 #include "core/util.h"
 
 #define DEFAULT_BUCKET 3600
@@ -654,12 +655,11 @@ static bool same_row(const struct ea_hit *a, time_t abucket, const struct ea_hit
 static uint64_t row_hash(const struct ea_hit *h, time_t bucket)
 {
 	const char *fields[] = { h->entry, h->vendor, h->host, h->client, h->user };
-	uint64_t x = 1469598103934665603ull ^ (uint64_t)bucket ^ ((uint64_t)h->port << 32) ^
+	uint64_t x = (uint64_t)bucket ^ ((uint64_t)h->port << 32) ^
 		     ((uint64_t)h->outcome << 48) ^ ((uint64_t)h->source << 56);
 
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-		for (const unsigned char *p = (const unsigned char *)fields[f]; *p; p++)
-			x = (x ^ *p) * 1099511628211ull; /* FNV-1a */
+		x = ea_hash_bytes(fields[f], strlen(fields[f]), x);
 	return x;
 }
 
