@@ -1,6 +1,7 @@
-/* The audit engine shared by the c-icap module and the log importer: load a
- * catalogue into a matcher, and turn one proxied request into the hits the
- * store records. No I/O of its own besides reading the catalogue. */
+/* The audit engine shared by the c-icap module, the log daemon and the
+ * importer: load a catalogue into a matcher, and turn one proxied request
+ * into the hits the store records. No I/O of its own besides reading the
+ * catalogue. */
 #ifndef EA_AUDIT_H
 #define EA_AUDIT_H
 
@@ -17,14 +18,6 @@
  * more error there). Warnings go to diags on success too. */
 int ea_audit_load(const char *const *paths, size_t npaths, struct ea_matcher **out,
 		  struct ea_diags *diags);
-
-/* Keep a copy of the files the matcher's catalogue was loaded from in dir
- * (created if needed, its previous content replaced by renames), so that a
- * process that must start afresh while the configured catalogue is broken
- * (c-icap's reconfigure unloads every module) can load the last good one
- * instead of none. Returns 0, or -1 with a fixed reason in *why and the
- * cause in errno (the stateless form of the error convention). */
-int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, const char **why);
 
 /* The one limit on matches per request: the hits of one request that are
  * recorded (the module, the log daemon and the importer keep this many and

@@ -22,6 +22,7 @@
 
 #include "core/audit.h"
 #include "core/http_msg.h"
+#include "icap/last_good.h"
 #include "store/store.h"
 
 #define EA_MAX_CATALOGUES 32
@@ -199,7 +200,7 @@ static int load_catalogue(const char *why, int in_master)
 		const char *failed;
 
 		last_good_path(dir, sizeof(dir));
-		if (ea_audit_save_last_good(m, dir, &failed) < 0)
+		if (ea_last_good_save(m, dir, &failed) < 0)
 			ci_debug_printf(1, "egressaudit: %s: cannot keep a copy of the catalogue in %s: %s: %s\n",
 					why, dir, failed, strerror(errno));
 	}

@@ -72,11 +72,4 @@ bool ea_profile_vendor_in_scope(const struct ea_profile *p, const char *vendor_i
 const struct ea_profile_site *ea_profile_site(const struct ea_profile *p,
 					      const struct ea_entry *e);
 
-/* SophosCloudInstaller.log: does this line name the Management
- * Communication System host ("Model::server value changed to: VALUE" or
- * "Opening connection to VALUE", VALUE a host, host:port or URL)? Returns
- * 1 (a Model::server line), 2 (an Opening connection line) with *out set,
- * or 0. */
-int ea_sophos_mcs_line(const char *line, size_t len, struct ea_host *out);
-
 #endif

@@ -2,8 +2,10 @@
  * stores say about it (per listed port, per host, per proxy), a status, the
  * uncatalogued hosts under vendor domains and the stores' drop counters.
  * Built once from a catalogue, an optional site profile and one or more
- * databases; each output format is one file (report_*.c) that only prints
- * the model. doc/report.md documents the statuses and the JSON contract. */
+ * databases (report.c); each output format is one file (report_*.c, the
+ * Nagios result report_check.c) that only prints the model; the time
+ * arguments are report_time.c's. doc/report.md documents the statuses and
+ * the JSON contract. */
 #ifndef EA_REPORT_H
 #define EA_REPORT_H
 
@@ -123,12 +125,12 @@ int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_optio
 const char *ea_report_errmsg(const struct ea_report *r);
 void ea_report_free(struct ea_report *r);
 
-/* --since/--until: YYYY-MM-DD (UTC midnight; end_of_day moves it to the
+/* report_time.c. --since/--until: YYYY-MM-DD (UTC midnight; end_of_day moves it to the
  * next midnight, so "--until DATE" includes that day), YYYY-MM-DDTHH:MM[:SS]
  * (UTC, optional Z), @UNIXTIME, or an age N[smhdw] before now. 0 or -1. */
 int ea_report_parse_time(const char *text, time_t now, bool end_of_day, time_t *out);
 
-/* The Nagios/Icinga plugin result: writes "EGRESSAUDIT OK - ...|perfdata"
+/* report_check.c: the Nagios/Icinga plugin result. Writes "EGRESSAUDIT OK - ...|perfdata"
  * (and lines naming the problems) and returns 0 OK, 1 WARNING (required
  * entries never seen, partial or retired-in-use), 2 CRITICAL (a required
  * entry blocked). Entries with an exception in force are left out. */

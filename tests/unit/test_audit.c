@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "icap/last_good.h"
 #include "tap.h"
 
 static int errors_logged;
@@ -98,7 +99,7 @@ int main(void)
 	if (!mkdtemp(tmp))
 		return done_testing();
 	snprintf(snap, sizeof(snap), "%s/last-good", tmp);
-	ok(ea_audit_save_last_good(m, snap, &why) == 0, "the last good catalogue is saved");
+	ok(ea_last_good_save(m, snap, &why) == 0, "the last good catalogue is saved");
 	is_int(count_files(snap, "000-sophos.yaml"), 2, "one file per catalogue file, numbered in load order");
 	again = load(snap);
 	ok(again && ea_matcher_catalogue(again)->nentries == ea_matcher_catalogue(m)->nentries,
@@ -108,12 +109,12 @@ int main(void)
 	ea_matcher_unref(again);
 
 	again = load(TEST_DATA "/good/example.yaml");
-	ok(again && ea_audit_save_last_good(again, snap, &why) == 0,
+	ok(again && ea_last_good_save(again, snap, &why) == 0,
 	   "saving again replaces the snapshot");
 	is_int(count_files(snap, "000-example.yaml"), 1, "nothing of the previous snapshot is left");
 	ea_matcher_unref(again);
 
-	ok(ea_audit_save_last_good(m, "/proc/no/such/dir", &why) < 0 && why && why[0] && errno,
+	ok(ea_last_good_save(m, "/proc/no/such/dir", &why) < 0 && why && why[0] && errno,
 	   "a directory that cannot be written is an error with a reason");
 	ea_matcher_unref(m);
 	{
