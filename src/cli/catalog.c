@@ -158,7 +158,7 @@ int ea_cmd_catalog(int argc, char **argv)
 	cat = cli_load_catalogue(&paths, true);
 	if (!cat)
 		return EA_EXIT_ERROR;
-	if (format[0] == 'j')
+	if (strcmp(format, "json") == 0)
 		print_json(stdout, cat);
 	else
 		print_text(stdout, cat);

@@ -197,7 +197,7 @@ int ea_cmd_check(int argc, char **argv)
 	if (!m)
 		return EA_EXIT_ERROR;
 	run.m = m;
-	run.jsonl = format[0] == 'j';
+	run.jsonl = strcmp(format, "jsonl") == 0;
 	run.cap = EA_AUDIT_MAX_HITS; /* grows when a host matches more */
 	run.found = malloc(run.cap * sizeof(*run.found));
 	if (!run.found) {

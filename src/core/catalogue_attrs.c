@@ -134,7 +134,7 @@ int ea_cat_parse_attr(struct ea_yaml *y, const struct ea_vendor *v, const char *
 		return parse_level(y, n, &a->level) < 0 ? -1 : 1;
 	}
 	if (strcmp(key, "product") == 0 || strcmp(key, "condition") == 0) {
-		bool is_product = key[0] == 'p';
+		bool is_product = strcmp(key, "product") == 0;
 		const struct ea_named *found = NULL;
 
 		if (!ea_yaml_is_null(n)) {
@@ -176,10 +176,7 @@ int ea_cat_parse_attr(struct ea_yaml *y, const struct ea_vendor *v, const char *
 	if (strcmp(key, "third_party") == 0 || strcmp(key, "no_wildcard") == 0) {
 		if (ea_yaml_bool(y, n, key, &b) < 0)
 			return -1;
-		if (key[0] == 't')
-			a->third_party = b;
-		else
-			a->no_wildcard = b;
+		*(strcmp(key, "third_party") == 0 ? &a->third_party : &a->no_wildcard) = b;
 		return 1;
 	}
 	return 0;

@@ -472,11 +472,6 @@ void ea_matcher_unref(struct ea_matcher *m)
 		matcher_destroy(m);
 }
 
-void ea_matcher_free(struct ea_matcher *m)
-{
-	ea_matcher_unref(m);
-}
-
 void ea_matcher_slot_init(struct ea_matcher_slot *slot, struct ea_matcher *m)
 {
 	atomic_init(&slot->current, m);

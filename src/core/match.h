@@ -24,8 +24,6 @@ const char *ea_matcher_errmsg(const struct ea_matcher *m);
 void ea_matcher_adopt_catalogue(struct ea_matcher *m, struct ea_catalogue *cat);
 /* The catalogue the matcher was built from. */
 const struct ea_catalogue *ea_matcher_catalogue(const struct ea_matcher *m);
-/* Drops the caller's reference: the same as ea_matcher_unref. */
-void ea_matcher_free(struct ea_matcher *m);
 
 /* Reference counting (C11 atomics), so that a reload can replace the
  * matcher while lookups in flight finish on the old one. ref returns m;

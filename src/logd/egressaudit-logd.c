@@ -131,7 +131,7 @@ static int conf_load(const char *file, struct conf *c)
 			say("%s:%u: '%s' needs a value", file, n, key);
 			rc = -1;
 		} else if (strcmp(key, "catalogue") == 0 || strcmp(key, "audit_log") == 0) {
-			bool cat = key[0] == 'c';
+			bool cat = strcmp(key, "catalogue") == 0;
 			size_t *cnt = cat ? &c->ncatalogue : &c->naudit_log;
 
 			if (*cnt == MAX_PATHS) {

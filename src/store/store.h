@@ -155,14 +155,6 @@ struct ea_store_queue_options {
 
 struct ea_store_queue;
 
-struct ea_store_queue_stats {
-	uint64_t pushed;   /* accepted into the queue */
-	uint64_t written;  /* committed to the database */
-	uint64_t dropped;  /* every loss, whatever the reason */
-	uint64_t queue_full, db_busy, db_full, db_error, shutdown;
-	bool db_open;
-};
-
 /* Starts the writer thread, which opens the database (and keeps retrying
  * if it cannot: those failures, having no caller waiting, go to opt->log).
  * Fails only when memory or the thread cannot be had; *out is set either
@@ -179,11 +171,6 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit);
  * as dropped, and the drop counters written. 0 when that transaction
  * succeeded, EA_STORE_BUSY on timeout, another code when it failed. */
 int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms);
-
-/* Takes effect at the writer's next transaction; 0 lifts the limit. */
-void ea_store_queue_set_max_bytes(struct ea_store_queue *q, uint64_t max_bytes);
-
-void ea_store_queue_stats(struct ea_store_queue *q, struct ea_store_queue_stats *st);
 
 /* Stop the writer after flushing what is queued, for at most shutdown_ms;
  * what is left then is counted (and the count written if possible). */

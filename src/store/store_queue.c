@@ -47,10 +47,6 @@ struct ea_store_queue {
 
 	/* Shared without the mutex. */
 	atomic_uint_fast64_t unsaved_queue_full; /* push drops not yet in the db */
-	atomic_uint_fast64_t st_pushed, st_written, st_dropped[DROP_N];
-	atomic_uint_fast64_t max_bytes;
-	atomic_bool max_bytes_changed;
-	atomic_bool db_open;
 	atomic_bool abort;          /* shutdown ran out of time: stop waiting */
 	bool finished;              /* the writer is done; under mu */
 
@@ -131,8 +127,6 @@ static void try_open(struct ea_store_queue *q)
 	int rc;
 
 	so.proxy_name = q->proxy_name;
-	so.max_bytes = atomic_load(&q->max_bytes);
-	atomic_store(&q->max_bytes_changed, false);
 	if (atomic_load(&q->abort))
 		return;
 	rc = ea_store_open(q->path, &so, &q->store);
@@ -148,7 +142,6 @@ static void try_open(struct ea_store_queue *q)
 		return;
 	}
 	ea_store_set_abort_flag(q->store, &q->abort);
-	atomic_store(&q->db_open, true);
 	q->expire_at = now_ms();
 	recovered(q);
 }
@@ -157,7 +150,6 @@ static void close_store(struct ea_store_queue *q)
 {
 	ea_store_close(q->store);
 	q->store = NULL;
-	atomic_store(&q->db_open, false);
 	q->reopen_at = now_ms() + q->opt.reopen_ms;
 }
 
@@ -188,9 +180,6 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	for (int i = 0; i < DROP_N; i++)
 		if (q->unsaved[i])
 			c[b.ncounters++] = (struct ea_counter_add){ drop_names[i], q->unsaved[i] };
-	if (atomic_exchange(&q->max_bytes_changed, false) &&
-	    ea_store_set_max_bytes(q->store, atomic_load(&q->max_bytes)))
-		report(q, EA_STORE_LOG_WARNING, "%s", ea_store_errmsg(q->store));
 
 	/* Each attempt waits up to the busy timeout inside SQLite; a batch is
 	 * dropped only when the lock stays taken for several of them. */
@@ -202,7 +191,6 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	}
 	if (rc == EA_STORE_OK) {
 		memset(q->unsaved, 0, sizeof q->unsaved);
-		atomic_fetch_add(&q->st_written, n);
 		recovered(q);
 		return rc;
 	}
@@ -210,7 +198,6 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	why = rc == EA_STORE_BUSY ? DROP_DB_BUSY : rc == EA_STORE_FULL ? DROP_DB_FULL
 									 : DROP_DB_ERROR;
 	q->unsaved[why] += n;
-	atomic_fetch_add(&q->st_dropped[why], n);
 	if (should_report_failure(q))
 		report(q, EA_STORE_LOG_ERROR, "%s; %zu hits dropped and counted as %s"
 		       " (%llu drops not yet recorded)", ea_store_errmsg(q->store), n, drop_names[why],
@@ -264,7 +251,6 @@ static void drop_remaining(struct ea_store_queue *q)
 	q->count = 0;
 	q->settled += n;
 	q->unsaved[DROP_SHUTDOWN] += n;
-	atomic_fetch_add(&q->st_dropped[DROP_SHUTDOWN], n);
 	report(q, EA_STORE_LOG_ERROR, "%s: shutdown timed out; %zu queued hits dropped"
 	       " and counted as %s", q->path, n, EA_COUNTER_SHUTDOWN);
 }
@@ -333,7 +319,6 @@ static void finish(struct ea_store_queue *q)
 	}
 	ea_store_close(q->store);
 	q->store = NULL;
-	atomic_store(&q->db_open, false);
 	pthread_mutex_lock(&q->mu);
 	q->settled = q->enqueued;
 	q->finished = true;
@@ -424,7 +409,6 @@ int ea_store_queue_new(const char *path, const struct ea_store_queue_options *op
 	q->opt.shutdown_ms = (unsigned)or_default(q->opt.shutdown_ms, 5000);
 	q->opt.expire_interval_s = (unsigned)or_default(q->opt.expire_interval_s, 3600);
 	q->opt.store.busy_timeout_ms = (unsigned)or_default(q->opt.store.busy_timeout_ms, 5000);
-	atomic_init(&q->max_bytes, q->opt.store.max_bytes);
 	q->path = strdup(path);
 	q->proxy_name = q->opt.store.proxy_name ? strdup(q->opt.store.proxy_name) : NULL;
 	q->opt.store.proxy_name = NULL;
@@ -463,7 +447,6 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit)
 	if (q->count == q->opt.capacity || q->stop) {
 		pthread_mutex_unlock(&q->mu);
 		atomic_fetch_add(&q->unsaved_queue_full, 1);
-		atomic_fetch_add(&q->st_dropped[DROP_QUEUE_FULL], 1);
 		return EA_STORE_FULL;
 	}
 	q->ring[(q->head + q->count) % q->opt.capacity] = *hit;
@@ -471,7 +454,6 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit)
 		pthread_cond_signal(&q->wake);
 	q->enqueued++;
 	pthread_mutex_unlock(&q->mu);
-	atomic_fetch_add(&q->st_pushed, 1);
 	return EA_STORE_OK;
 }
 
@@ -505,26 +487,6 @@ int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms)
 	}
 	pthread_mutex_unlock(&q->mu);
 	return rc;
-}
-
-void ea_store_queue_set_max_bytes(struct ea_store_queue *q, uint64_t max_bytes)
-{
-	atomic_store(&q->max_bytes, max_bytes);
-	atomic_store(&q->max_bytes_changed, true);
-}
-
-void ea_store_queue_stats(struct ea_store_queue *q, struct ea_store_queue_stats *st)
-{
-	memset(st, 0, sizeof *st);
-	st->pushed = atomic_load(&q->st_pushed);
-	st->written = atomic_load(&q->st_written);
-	st->queue_full = atomic_load(&q->st_dropped[DROP_QUEUE_FULL]);
-	st->db_busy = atomic_load(&q->st_dropped[DROP_DB_BUSY]);
-	st->db_full = atomic_load(&q->st_dropped[DROP_DB_FULL]);
-	st->db_error = atomic_load(&q->st_dropped[DROP_DB_ERROR]);
-	st->shutdown = atomic_load(&q->st_dropped[DROP_SHUTDOWN]);
-	st->dropped = st->queue_full + st->db_busy + st->db_full + st->db_error + st->shutdown;
-	st->db_open = atomic_load(&q->db_open);
 }
 
 void ea_store_queue_free(struct ea_store_queue *q)
