@@ -15,9 +15,9 @@
 #include <zlib.h>
 
 #include "core/audit.h"
+#include "core/hash.h"
 
 #define READ_CHUNK 65536
-#define REQ_MAX_HITS 64     /* hits of one request kept */
 #define CHUNK_HITS 4096      /* a transaction is written when this many wait */
 
 /* ---- identity --------------------------------------------------------- */
@@ -29,16 +29,13 @@ struct idhash {
 
 static void idhash_init(struct idhash *h)
 {
-	h->fnv = 0xcbf29ce484222325ULL;
+	h->fnv = EA_FNV_OFFSET;
 	h->crc = crc32(0L, Z_NULL, 0);
 }
 
 static void idhash_add(struct idhash *h, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		h->fnv ^= (unsigned char)p[i];
-		h->fnv *= 0x100000001b3ULL;
-	}
+	h->fnv = ea_fnv1a(h->fnv, p, n);
 	/* crc32() takes a uInt length; a line is at most a few chunks. */
 	while (n) {
 		uInt k = n > 0x40000000u ? 0x40000000u : (uInt)n;
@@ -82,7 +79,7 @@ struct reader {
  * file. A compressed file never grows, so its end in the middle of the
  * stream (Z_BUF_ERROR at the end) is damage, not a line still being
  * written. 0 when the stream is sound. */
-static int gz_status(gzFile gz, char *err, size_t errlen)
+static int gz_status(gzFile gz, char *err)
 {
 	int zerr;
 	const char *msg = gzerror(gz, &zerr);
@@ -91,20 +88,20 @@ static int gz_status(gzFile gz, char *err, size_t errlen)
 	if (zerr == Z_OK)
 		return 0;
 	if (zerr == Z_ERRNO) {
-		snprintf(err, errlen, "cannot read: %s", strerror(errno));
+		ea_errmsg_set(err, "cannot read: %s", strerror(errno));
 		return -1;
 	}
 	if (zerr == Z_BUF_ERROR) {
-		snprintf(err, errlen, "truncated compressed file (it ends in the middle of the gzip stream)");
+		ea_errmsg_set(err, "truncated compressed file (it ends in the middle of the gzip stream)");
 		return -1;
 	}
 	if (msg && msg[0] == '<' && (colon = strstr(msg, ": ")) != NULL)
 		msg = colon + 2;
-	snprintf(err, errlen, "corrupt compressed file (%s)", msg && *msg ? msg : "gzip error");
+	ea_errmsg_set(err, "corrupt compressed file (%s)", msg && *msg ? msg : "gzip error");
 	return -1;
 }
 
-static int reader_fill(struct reader *r, char *err, size_t errlen)
+static int reader_fill(struct reader *r, char *err)
 {
 	int n;
 
@@ -115,11 +112,11 @@ static int reader_fill(struct reader *r, char *err, size_t errlen)
 	}
 	n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
 	if (n < 0) {
-		gz_status(r->gz, err, errlen);
+		gz_status(r->gz, err);
 		return -1;
 	}
 	if (n == 0) {
-		if (!gzdirect(r->gz) && gz_status(r->gz, err, errlen) < 0)
+		if (!gzdirect(r->gz) && gz_status(r->gz, err) < 0)
 			return -1;
 		r->eof = true;
 	}
@@ -132,7 +129,7 @@ static int reader_fill(struct reader *r, char *err, size_t errlen)
  * nothing complete is left; *partial says whether an unfinished last line
  * was left unconsumed. */
 static int reader_next(struct reader *r, const char **line, size_t *len, bool *partial,
-		       char *err, size_t errlen)
+		       char *err)
 {
 	uint64_t skipped = 0;   /* bytes of an over-long line already dropped */
 
@@ -169,7 +166,7 @@ static int reader_next(struct reader *r, const char **line, size_t *len, bool *p
 			*partial = skipped || r->end > r->start;
 			return LINE_EOF;
 		}
-		if (reader_fill(r, err, errlen) < 0)
+		if (reader_fill(r, err) < 0)
 			return LINE_ERROR;
 	}
 }
@@ -184,18 +181,8 @@ struct chunk {
 
 static int chunk_add(struct chunk *c, const struct ea_hit *h, size_t n)
 {
-	if (c->n + n > c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct ea_hit *v;
-
-		while (cap < c->n + n)
-			cap *= 2;
-		v = realloc(c->hits, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		c->hits = v;
-		c->cap = cap;
-	}
+	if (ea_vec_reserve(&c->hits, &c->cap, c->n + n, sizeof(*c->hits)) < 0)
+		return -1;
 	memcpy(c->hits + c->n, h, n * sizeof(*h));
 	c->n += n;
 	return 0;
@@ -214,12 +201,11 @@ struct import_run {
  * import of the same file committed since this one read the position, the
  * chunk is not written and the import stops. */
 static int commit(struct import_run *run, struct chunk *c, const struct reader *r,
-		  uint64_t lineno, char *err, size_t errlen)
+		  uint64_t lineno, char *err)
 {
 	struct ea_log_position next = run->pos;
 	struct ea_counter_add counter = { EA_COUNTER_LOG_MALFORMED, c->malformed };
 	struct ea_batch b = { 0 };
-	char serr[256];
 	int rc;
 
 	if (c->lines == 0)
@@ -234,14 +220,14 @@ static int commit(struct import_run *run, struct chunk *c, const struct reader *
 	b.log_cas = true;
 	b.log_was_stored = run->have_pos;
 	b.log_was_offset = run->pos.offset;
-	rc = ea_store_write(run->s, &b, serr, sizeof(serr));
+	rc = ea_store_write(run->s, &b);
 	if (rc == EA_STORE_CONFLICT) {
-		snprintf(err, errlen, "%s; nothing of this chunk was stored (is another import of the same log running?"
-			 " run them one after another, e.g. with flock)", serr);
+		ea_errmsg_set(err, "%s; nothing of this chunk was stored (is another import of the same log running?"
+			      " run them one after another, e.g. with flock)", ea_store_errmsg(run->s));
 		return -1;
 	}
 	if (rc < 0) {
-		snprintf(err, errlen, "%s", serr);
+		ea_errmsg_set(err, "%s", ea_store_errmsg(run->s));
 		return -1;
 	}
 	run->pos = next;
@@ -256,7 +242,7 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 			int kind, uint64_t lineno, struct ea_import_stats *st, bool *oom)
 {
 	const struct ea_import_options *opt = run->opt;
-	struct ea_hit hits[REQ_MAX_HITS];
+	struct ea_hit hits[EA_AUDIT_MAX_HITS];
 	struct ea_log_record rec;
 	const char *why = "line too long";
 	size_t n;
@@ -279,13 +265,13 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 		return;
 	}
 	n = ea_audit_hits(opt->matcher, &rec.target, rec.when, rec.client, rec.user,
-			  rec.outcome, EA_SOURCE_LOG, hits, REQ_MAX_HITS);
+			  rec.outcome, EA_SOURCE_LOG, hits, EA_AUDIT_MAX_HITS);
 	if (n == 0) {
 		st->other++;
 		return;
 	}
-	if (n > REQ_MAX_HITS)
-		n = REQ_MAX_HITS;
+	if (n > EA_AUDIT_MAX_HITS)
+		n = EA_AUDIT_MAX_HITS;
 	st->vendor++;
 	if (chunk_add(c, hits, n) < 0) {
 		*oom = true;
@@ -310,14 +296,14 @@ static const struct {
 
 /* The first bytes of a file zlib passes through untouched; -1 with the
  * reason when they are another compression's. */
-static int refuse_foreign(const char *p, size_t n, const char *path, char *err, size_t errlen)
+static int refuse_foreign(const char *p, size_t n, const char *path, char *err)
 {
 	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
 		if (n >= foreign[i].len && memcmp(p, foreign[i].magic, foreign[i].len) == 0 &&
 		    (foreign[i].magic[0] != 'B' || (n > 3 && p[3] >= '1' && p[3] <= '9'))) {
-			snprintf(err, errlen, "compressed with %s, which import does not read; nothing was"
-				 " imported (to import it: %s '%s' | egressaudit import -d DB -)",
-				 foreign[i].name, foreign[i].cmd, path);
+			ea_errmsg_set(err, "compressed with %s, which import does not read; nothing was"
+				      " imported (to import it: %s '%s' | egressaudit import -d DB -)",
+				      foreign[i].name, foreign[i].cmd, path);
 			return -1;
 		}
 	}
@@ -327,15 +313,15 @@ static int refuse_foreign(const char *p, size_t n, const char *path, char *err, 
 /* A gzip file is read once to its end before anything is imported:
  * zlib finds a corrupt member only at its CRC, after handing out its
  * garbled lines, and a truncated file only at its end. */
-static int verify_gz(const char *path, char *err, size_t errlen)
+static int verify_gz(const char *path, char *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	gzFile gz = fd < 0 ? NULL : gzdopen(fd, "rb");
 	char *buf;
-	int n, rc = 0;
+	int rc = 0;
 
 	if (!gz) {
-		snprintf(err, errlen, "cannot open: %s", fd < 0 ? strerror(errno) : "out of memory");
+		ea_errmsg_set(err, "cannot open: %s", fd < 0 ? strerror(errno) : "out of memory");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -343,29 +329,29 @@ static int verify_gz(const char *path, char *err, size_t errlen)
 	buf = malloc(READ_CHUNK);
 	if (!buf) {
 		gzclose(gz);
-		snprintf(err, errlen, "out of memory");
+		ea_errmsg_set(err, "out of memory");
 		return -1;
 	}
-	while ((n = gzread(gz, buf, READ_CHUNK)) > 0)
+	while (gzread(gz, buf, READ_CHUNK) > 0)
 		;
-	if (gz_status(gz, err, errlen) < 0)
+	if (gz_status(gz, err) < 0)
 		rc = -1;
 	free(buf);
 	gzclose(gz);
 	return rc;
 }
 
-static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errlen)
+static gzFile open_log(const char *path, struct stat *sb, char *err)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
 	gzFile gz;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		ea_errmsg_set(err, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, sb) < 0 || S_ISDIR(sb->st_mode)) {
-		snprintf(err, errlen, "cannot read: %s", S_ISDIR(sb->st_mode) ? "is a directory" : strerror(errno));
+		ea_errmsg_set(err, "cannot read: %s", S_ISDIR(sb->st_mode) ? "is a directory" : strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -373,14 +359,14 @@ static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errl
 		unsigned char magic[2];
 
 		if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b &&
-		    verify_gz(path, err, errlen) < 0) {
+		    verify_gz(path, err) < 0) {
 			close(fd);
 			return NULL;
 		}
 	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
-		snprintf(err, errlen, "cannot open: out of memory");
+		ea_errmsg_set(err, "cannot open: out of memory");
 		close(fd);
 		return NULL;
 	}
@@ -388,9 +374,38 @@ static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errl
 	return gz;
 }
 
-int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_options *opt,
-		   struct ea_import_stats *st, char *err, size_t errlen)
+struct ea_import {
+	struct ea_store *s;
+	struct ea_import_options opt;
+	char errmsg[EA_ERRMSG_MAX];
+};
+
+int ea_import_new(struct ea_store *s, const struct ea_import_options *opt, struct ea_import **out)
 {
+	struct ea_import *imp = calloc(1, sizeof(*imp));
+
+	if (!(*out = imp))
+		return -1;
+	imp->s = s;
+	imp->opt = *opt;
+	return 0;
+}
+
+void ea_import_free(struct ea_import *imp)
+{
+	free(imp);
+}
+
+const char *ea_import_errmsg(const struct ea_import *imp)
+{
+	return imp ? imp->errmsg : EA_ERRMSG_NOMEM;
+}
+
+int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_stats *st)
+{
+	struct ea_store *s = imp->s;
+	const struct ea_import_options *opt = &imp->opt;
+	char *err = imp->errmsg;
 	struct import_run run = { .s = s, .opt = opt,
 				  .path = strcmp(path, "-") == 0 ? "(standard input)" : path };
 	size_t chunk_lines = opt->chunk_lines ? opt->chunk_lines : 5000;
@@ -402,28 +417,27 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 	uint64_t lineno = 0;
 	bool partial = false, oom = false;
 	int kind, rc = -1;
-	char serr[256];
 	struct ea_import_stats done;   /* *st as of the last commit */
 
 	st->identity[0] = '\0';
 	done = *st;
-	r.gz = open_log(path, &sb, err, errlen);
+	r.gz = open_log(path, &sb, err);
 	if (!r.gz)
 		return -1;
 	r.cap = EA_LOG_LINE_MAX + 2 + READ_CHUNK;
 	r.buf = malloc(r.cap);
 	if (!r.buf) {
-		snprintf(err, errlen, "out of memory");
+		ea_errmsg_set(err, "out of memory");
 		goto out;
 	}
-	if (reader_fill(&r, err, errlen) < 0)
+	if (reader_fill(&r, err) < 0)
 		goto out;
-	if (gzdirect(r.gz) && refuse_foreign(r.buf, r.end, run.path, err, errlen) < 0)
+	if (gzdirect(r.gz) && refuse_foreign(r.buf, r.end, run.path, err) < 0)
 		goto out;
 	/* The first line names the file. */
 	r.hashing = true;
 	idhash_init(&r.hash);
-	kind = reader_next(&r, &line, &len, &partial, err, errlen);
+	kind = reader_next(&r, &line, &len, &partial, err);
 	r.hashing = false;
 	if (kind == LINE_ERROR)
 		goto out;
@@ -440,10 +454,10 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 
 	{
 		struct ea_log_position stored;
-		int prc = ea_store_log_position(s, run.pos.identity, &stored, serr, sizeof(serr));
+		int prc = ea_store_log_position(s, run.pos.identity, &stored);
 
 		if (prc < 0) {
-			snprintf(err, errlen, "%s", serr);
+			ea_errmsg_set(err, "%s", ea_store_errmsg(s));
 			goto out;
 		}
 		if (prc == 0) {
@@ -463,7 +477,7 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 			r.offset = run.pos.offset;
 		} else {
 			while (r.offset < run.pos.offset) {
-				kind = reader_next(&r, &line, &len, &partial, err, errlen);
+				kind = reader_next(&r, &line, &len, &partial, err);
 				if (kind == LINE_ERROR)
 					goto out;
 				if (kind == LINE_EOF)
@@ -491,15 +505,15 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 
 	for (;;) {
 		if (oom) {
-			snprintf(err, errlen, "out of memory");
+			ea_errmsg_set(err, "out of memory");
 			goto out;
 		}
 		if (c.lines >= chunk_lines || c.n >= CHUNK_HITS) {
-			if (commit(&run, &c, &r, lineno, err, errlen) < 0)
+			if (commit(&run, &c, &r, lineno, err) < 0)
 				goto out;
 			done = *st;
 		}
-		kind = reader_next(&r, &line, &len, &partial, err, errlen);
+		kind = reader_next(&r, &line, &len, &partial, err);
 		if (kind == LINE_ERROR)
 			goto out;
 		if (kind == LINE_EOF)
@@ -508,10 +522,10 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 		handle_line(&run, &c, line, len, kind, lineno, st, &oom);
 	}
 	if (oom) {
-		snprintf(err, errlen, "out of memory");
+		ea_errmsg_set(err, "out of memory");
 		goto out;
 	}
-	if (commit(&run, &c, &r, lineno, err, errlen) < 0)
+	if (commit(&run, &c, &r, lineno, err) < 0)
 		goto out;
 	st->partial = partial;
 	rc = 0;
