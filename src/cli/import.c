@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "import/import.h"
@@ -130,6 +131,11 @@ int ea_cmd_import(int argc, char **argv)
 
 		if (ea_import_file(s, argv[i], &opt, &st, err, sizeof(err)) < 0) {
 			cli_error("import", "%s: %s", name, err);
+			failed = true;
+		}
+		/* Bound the hosts of the buckets this file filled (doc/store.md). */
+		if (ea_store_compact(s, time(NULL), NULL) != 0) {
+			cli_error("import", "%s", ea_store_errmsg(s));
 			failed = true;
 		}
 		add_stats(&total, &st);

@@ -1,44 +1,8 @@
-/* The audit store in SQLite: schema and forward migrations, batched writes
- * of aggregated hits and drop counters, retention, and the read side the
- * report uses. Synchronous; store_queue.c puts a queue and a thread in front.
- *
- * Schema version 1 (PRAGMA user_version = 1), also in doc/store.md:
- *
- *   meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
- *       'proxy'          name of the proxy this database belongs to; the
- *                        report merges databases from several proxies
- *       'bucket_seconds' bucket size the writer last used
- *       'created'        unix time the schema was created
- *
- *   hits — one row per (bucket, entry, vendor, host, port, client, user,
- *          outcome, source), primary key in that order:
- *       bucket     INTEGER  unix time of the bucket's start (a multiple of
- *                           the bucket size)
- *       entry      TEXT     catalogue entry id; '' for an uncatalogued host
- *                           under a vendor-owned domain ('' and not NULL,
- *                           because NULLs are distinct in a UNIQUE key)
- *       vendor     TEXT     vendor id
- *       host       TEXT     canonical host as requested
- *       port       INTEGER  0..65535
- *       client     TEXT     client address, '' when unknown
- *       user       TEXT     authenticated user, '' when none
- *       outcome    TEXT     'allowed' | 'denied' | 'failed' | 'unknown'
- *       source     TEXT     'icap' | 'log'
- *       count      INTEGER  requests
- *       first_seen INTEGER  unix time of the first and last of them
- *       last_seen  INTEGER
- *
- *   counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)
- *       hits lost and why: queue_full, db_busy, db_full, db_error, shutdown;
- *       added to in the same transaction as hits.
- *
- *   log_files — how far the access-log importer read each file:
- *       identity TEXT PRIMARY KEY  survives rename and gzip (hash of the
- *                                  first line, chosen by the importer)
- *       path TEXT, device INTEGER, inode INTEGER   where it was last read
- *       offset INTEGER   uncompressed bytes consumed
- *       lines INTEGER    lines consumed
- *       updated INTEGER  unix time of the last import
+/* The audit store in SQLite: schema and forward migrations, opening,
+ * drop counters, log positions, retention and the v1-shaped read side.
+ * The write path is store_write.c, compaction store_compact.c, the
+ * report's queries store_read.c; store_queue.c puts a queue and a thread
+ * in front. The schema (version 2) is described in doc/store.md.
  *
  * A migration is one entry of `migrations` below, applied in order inside
  * one BEGIN IMMEDIATE transaction together with the user_version bump; a
@@ -55,7 +19,7 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store_int.h"
 #include "core/util.h"
 
 #define DEFAULT_BUCKET 3600
@@ -97,31 +61,103 @@ static const char schema_v1[] =
 	") WITHOUT ROWID;"
 	"INSERT INTO meta (key, value) VALUES ('created', CAST(strftime('%s','now') AS TEXT));";
 
+/* The sums of one group of v1 hits rows, per source and outcome, in the
+ * order of EA_STORE_COLS. */
+#define V1_SUM(src, out) " sum(CASE WHEN source = '" src "' AND outcome = '" out "' THEN count ELSE 0 END)"
+#define V1_SUMS V1_SUM("icap", "unknown") "," V1_SUM("icap", "allowed") "," \
+	V1_SUM("icap", "denied") "," V1_SUM("icap", "failed") "," V1_SUM("log", "allowed") "," \
+	V1_SUM("log", "denied") "," V1_SUM("log", "failed") "," V1_SUM("log", "unknown")
+#define COUNT_COLUMNS \
+	" icap_requested INTEGER NOT NULL DEFAULT 0, icap_allowed INTEGER NOT NULL DEFAULT 0," \
+	" icap_denied INTEGER NOT NULL DEFAULT 0, icap_failed INTEGER NOT NULL DEFAULT 0," \
+	" log_allowed INTEGER NOT NULL DEFAULT 0, log_denied INTEGER NOT NULL DEFAULT 0," \
+	" log_failed INTEGER NOT NULL DEFAULT 0, log_unknown INTEGER NOT NULL DEFAULT 0," \
+	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+#define HITS_VIEW_PART(col, out, src) \
+	" SELECT bucket, entry, vendor, host, port, '" out "', '" src "', " col "," \
+	" first_seen, last_seen FROM traffic WHERE " col " > 0"
+
+/* v2: counts per (bucket, host, port, entry, vendor) with a column per
+ * source and outcome; clients and users apart, one row per entry each;
+ * v1's rows folded into them; a view keeps v1's shape for hand queries. */
+static const char schema_v2[] =
+	"CREATE TABLE traffic ("
+	" bucket INTEGER NOT NULL,"
+	" host TEXT NOT NULL,"
+	" port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+	" entry TEXT NOT NULL,"
+	" vendor TEXT NOT NULL,"
+	COUNT_COLUMNS
+	" folded INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (bucket, host, port, entry, vendor)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE clients ("
+	" entry TEXT NOT NULL, vendor TEXT NOT NULL, client TEXT NOT NULL,"
+	COUNT_COLUMNS
+	" PRIMARY KEY (entry, vendor, client)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE users ("
+	" entry TEXT NOT NULL, vendor TEXT NOT NULL, user TEXT NOT NULL,"
+	COUNT_COLUMNS
+	" PRIMARY KEY (entry, vendor, user)"
+	") WITHOUT ROWID;"
+	"INSERT INTO traffic (bucket, host, port, entry, vendor, " EA_STORE_COLS ", first_seen, last_seen)"
+	" SELECT bucket, host, port, entry, vendor," V1_SUMS ", min(first_seen), max(last_seen)"
+	" FROM hits GROUP BY bucket, host, port, entry, vendor;"
+	"INSERT INTO clients (entry, vendor, client, " EA_STORE_COLS ", first_seen, last_seen)"
+	" SELECT entry, vendor, client," V1_SUMS ", min(first_seen), max(last_seen)"
+	" FROM hits WHERE client <> '' GROUP BY entry, vendor, client;"
+	"INSERT INTO users (entry, vendor, user, " EA_STORE_COLS ", first_seen, last_seen)"
+	" SELECT entry, vendor, user," V1_SUMS ", min(first_seen), max(last_seen)"
+	" FROM hits WHERE user <> '' GROUP BY entry, vendor, user;"
+	"DROP TABLE hits;"
+	"CREATE VIEW hits (bucket, entry, vendor, host, port, outcome, source, count,"
+	" first_seen, last_seen) AS"
+	HITS_VIEW_PART("icap_requested", "unknown", "icap") " UNION ALL"
+	HITS_VIEW_PART("icap_allowed", "allowed", "icap") " UNION ALL"
+	HITS_VIEW_PART("icap_denied", "denied", "icap") " UNION ALL"
+	HITS_VIEW_PART("icap_failed", "failed", "icap") " UNION ALL"
+	HITS_VIEW_PART("log_allowed", "allowed", "log") " UNION ALL"
+	HITS_VIEW_PART("log_denied", "denied", "log") " UNION ALL"
+	HITS_VIEW_PART("log_failed", "failed", "log") " UNION ALL"
+	HITS_VIEW_PART("log_unknown", "unknown", "log") ";";
+
 /* migrations[i] takes the schema from version i to i + 1. Append only. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == EA_STORE_SCHEMA_VERSION,
 	       "one migration step per schema version");
 
-enum stmt {
-	ST_BEGIN, ST_COMMIT, ST_HIT, ST_COUNTER, ST_LOGPOS,
-	ST_EXPIRE, ST_EACH_HIT, ST_EACH_COUNTER, ST_COUNTER_GET, ST_LOGPOS_GET,
-	ST_COUNT
-};
-
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
-	[ST_HIT] =
-		"INSERT INTO hits (bucket, entry, vendor, host, port, client, user,"
-		" outcome, source, count, first_seen, last_seen)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-		" ON CONFLICT (bucket, entry, vendor, host, port, client, user, outcome, source)"
-		" DO UPDATE SET count = count + excluded.count,"
-		" first_seen = min(first_seen, excluded.first_seen),"
-		" last_seen = max(last_seen, excluded.last_seen)",
+#define UPSERT_COUNTS(key) " ON CONFLICT (" key ") DO UPDATE SET" \
+	" icap_requested = icap_requested + excluded.icap_requested," \
+	" icap_allowed = icap_allowed + excluded.icap_allowed," \
+	" icap_denied = icap_denied + excluded.icap_denied," \
+	" icap_failed = icap_failed + excluded.icap_failed," \
+	" log_allowed = log_allowed + excluded.log_allowed," \
+	" log_denied = log_denied + excluded.log_denied," \
+	" log_failed = log_failed + excluded.log_failed," \
+	" log_unknown = log_unknown + excluded.log_unknown," \
+	" first_seen = min(first_seen, excluded.first_seen)," \
+	" last_seen = max(last_seen, excluded.last_seen)"
+	[ST_TRAFFIC] =
+		"INSERT INTO traffic (bucket, host, port, entry, vendor, " EA_STORE_COLS ","
+		" first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+		UPSERT_COUNTS("bucket, host, port, entry, vendor"),
+	[ST_CLIENT] =
+		"INSERT INTO clients (entry, vendor, client, " EA_STORE_COLS ", first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		UPSERT_COUNTS("entry, vendor, client"),
+	[ST_USER] =
+		"INSERT INTO users (entry, vendor, user, " EA_STORE_COLS ", first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		UPSERT_COUNTS("entry, vendor, user"),
 	[ST_COUNTER] =
 		"INSERT INTO counters (name, value) VALUES (?1, ?2)"
 		" ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
@@ -133,29 +169,21 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" offset = excluded.offset, lines = excluded.lines, updated = excluded.updated",
 	/* bucket < cutoff lets the primary key narrow the scan: a row can only
 	 * have last_seen < cutoff if its bucket started before it. */
-	[ST_EXPIRE] = "DELETE FROM hits WHERE bucket < ?1 AND last_seen < ?1",
+	[ST_EXPIRE] = "DELETE FROM traffic WHERE bucket < ?1 AND last_seen < ?1",
+	/* Clients and users: once a whole history is older than retention. */
+	[ST_EXPIRE_CLIENTS] = "DELETE FROM clients WHERE last_seen < ?1",
+	[ST_EXPIRE_USERS] = "DELETE FROM users WHERE last_seen < ?1",
 	[ST_EACH_HIT] =
-		"SELECT bucket, entry, vendor, host, port, client, user, outcome,"
+		"SELECT bucket, entry, vendor, host, port, outcome,"
 		" source, count, first_seen, last_seen FROM hits"
 		" WHERE last_seen >= ?1 AND first_seen < ?2"
-		" ORDER BY bucket, vendor, entry, host, port, outcome, source, client, user",
+		" ORDER BY bucket, vendor, entry, host, port, outcome, source",
 	[ST_EACH_COUNTER] = "SELECT name, value FROM counters ORDER BY name",
 	[ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
 	[ST_LOGPOS_GET] =
 		"SELECT path, device, inode, offset, lines FROM log_files WHERE identity = ?1",
 };
 
-struct ea_store {
-	sqlite3 *db;
-	bool readonly;
-	unsigned busy_ms;
-	struct timespec busy_since;
-	const atomic_bool *abort;
-	unsigned bucket_seconds;
-	char *path;
-	char proxy[256];
-	sqlite3_stmt *st[ST_COUNT];
-};
 
 __attribute__((format(printf, 3, 4)))
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -190,13 +218,35 @@ static int map_rc(int rc)
 }
 
 /* Report the connection's last error as "what: sqlite message (path)". */
-static int fail(struct ea_store *s, const char *what, char *err, size_t errlen)
+int ea_store_fail(struct ea_store *s, const char *what)
 {
 	int rc = sqlite3_extended_errcode(s->db);
 
-	seterr(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	snprintf(s->errmsg, sizeof s->errmsg, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 	rc = map_rc(rc);
 	return rc == EA_STORE_OK ? EA_STORE_ERROR : rc;
+}
+
+void ea_store_seterr(struct ea_store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+	va_end(ap);
+}
+
+const char *ea_store_errmsg(const struct ea_store *s)
+{
+	return s ? s->errmsg : "out of memory";
+}
+
+static int fail(struct ea_store *s, const char *what, char *err, size_t errlen)
+{
+	int rc = ea_store_fail(s, what);
+
+	seterr(err, errlen, "%s", s->errmsg);
+	return rc;
 }
 
 static int exec(struct ea_store *s, const char *sql, const char *what, char *err, size_t errlen)
@@ -285,6 +335,21 @@ static int meta_set(struct ea_store *s, const char *key, const char *value,
 	if (rc != SQLITE_DONE)
 		return fail(s, "writing meta", err, errlen);
 	return EA_STORE_OK;
+}
+
+int ea_store_step_done(struct ea_store *s, enum stmt which, const char *what)
+{
+	return step_done(s, which, what, NULL, 0);
+}
+
+int ea_store_meta_get(struct ea_store *s, const char *key, char *out, size_t outlen)
+{
+	return meta_get(s, key, out, outlen, NULL, 0);
+}
+
+int ea_store_meta_set(struct ea_store *s, const char *key, const char *value)
+{
+	return meta_set(s, key, value, NULL, 0);
 }
 
 static long long ms_since(const struct timespec *t)
@@ -385,6 +450,18 @@ static int load_meta(struct ea_store *s, char *err, size_t errlen)
 		if (v > 0 && v <= INT_MAX)
 			s->bucket_seconds = (unsigned)v;
 	}
+	s->max_bucket_seconds = s->bucket_seconds;
+	if ((rc = meta_get(s, "max_bucket_seconds", buf, sizeof buf, err, errlen)))
+		return rc;
+	if (buf[0]) {
+		long v = strtol(buf, NULL, 10);
+
+		if (v > 0 && v <= INT_MAX && (unsigned)v > s->max_bucket_seconds)
+			s->max_bucket_seconds = (unsigned)v;
+	}
+	if ((rc = meta_get(s, "compacted_until", buf, sizeof buf, err, errlen)))
+		return rc;
+	s->compacted_until = buf[0] ? (time_t)strtoll(buf, NULL, 10) : 0;
 	return EA_STORE_OK;
 }
 
@@ -454,6 +531,12 @@ static int migrate(struct ea_store *s, const struct ea_store_options *opt,
 	snprintf(buf, sizeof buf, "%u", s->bucket_seconds);
 	if ((rc = meta_set(s, "bucket_seconds", buf, err, errlen)))
 		goto out;
+	if (s->bucket_seconds > s->max_bucket_seconds)
+		s->max_bucket_seconds = s->bucket_seconds;
+	snprintf(buf, sizeof buf, "%u", s->max_bucket_seconds);
+	if ((rc = meta_set(s, "max_bucket_seconds", buf, err, errlen)))
+		goto out;
+	s->max_hosts = opt && opt->max_hosts ? opt->max_hosts : EA_STORE_DEFAULT_MAX_HOSTS;
 	rc = exec(s, "COMMIT", "committing the schema", err, errlen);
 out:
 	if (rc)
@@ -601,7 +684,7 @@ int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes, char *err, si
 	return query_int(s, sql, &got, err, errlen);
 }
 
-static time_t bucket_of(time_t when, unsigned size)
+time_t ea_store_bucket_of(time_t when, unsigned size)
 {
 	long long w = (long long)when, b = (long long)size;
 	long long r = w % b;
@@ -609,102 +692,6 @@ static time_t bucket_of(time_t when, unsigned size)
 	if (r < 0)
 		r += b;
 	return (time_t)(w - r);
-}
-
-/* One row's worth of a batch: the hits that share its key. */
-struct row_sum {
-	const struct ea_hit *h; /* the first of them: the key */
-	time_t bucket, first, last;
-	uint64_t count;
-};
-
-static int write_row(struct ea_store *s, const struct row_sum *r, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = s->st[ST_HIT];
-	const struct ea_hit *h = r->h;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)r->bucket);
-	sqlite3_bind_text(st, 2, h->entry, (int)strnlen(h->entry, sizeof h->entry), SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, h->vendor, (int)strnlen(h->vendor, sizeof h->vendor), SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, h->host, (int)strnlen(h->host, sizeof h->host), SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, h->port);
-	sqlite3_bind_text(st, 6, h->client, (int)strnlen(h->client, sizeof h->client), SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, h->user, (int)strnlen(h->user, sizeof h->user), SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, ea_outcome_name(h->outcome), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, ea_source_name(h->source), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)r->count);
-	sqlite3_bind_int64(st, 11, (sqlite3_int64)r->first);
-	sqlite3_bind_int64(st, 12, (sqlite3_int64)r->last);
-	return step_done(s, ST_HIT, "recording hits", err, errlen);
-}
-
-static bool same_row(const struct ea_hit *a, time_t abucket, const struct ea_hit *b, time_t bbucket)
-{
-	return abucket == bbucket && a->port == b->port && a->outcome == b->outcome &&
-	       a->source == b->source && strcmp(a->host, b->host) == 0 &&
-	       strcmp(a->entry, b->entry) == 0 && strcmp(a->vendor, b->vendor) == 0 &&
-	       strcmp(a->client, b->client) == 0 && strcmp(a->user, b->user) == 0;
-}
-
-static uint64_t row_hash(const struct ea_hit *h, time_t bucket)
-{
-	const char *fields[] = { h->entry, h->vendor, h->host, h->client, h->user };
-	uint64_t x = 1469598103934665603ull ^ (uint64_t)bucket ^ ((uint64_t)h->port << 32) ^
-		     ((uint64_t)h->outcome << 48) ^ ((uint64_t)h->source << 56);
-
-	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-		for (const unsigned char *p = (const unsigned char *)fields[f]; *p; p++)
-			x = (x ^ *p) * 1099511628211ull; /* FNV-1a */
-	return x;
-}
-
-/* Under load most hits of a batch repeat a key (the same endpoint, client
- * and hour): one UPSERT per key instead of per hit is what lets one writer
- * keep up. Rows keep the order of their first hit. */
-static int write_hits(struct ea_store *s, const struct ea_hit *hits, size_t n,
-		      char *err, size_t errlen)
-{
-	struct row_sum *rows;
-	uint32_t *slots;
-	size_t nslots = 16, nrows = 0;
-	int rc = EA_STORE_OK;
-
-	if (n == 0)
-		return EA_STORE_OK;
-	while (nslots < 2 * n)
-		nslots *= 2;
-	rows = malloc(n * sizeof(*rows));
-	slots = calloc(nslots, sizeof(*slots)); /* row index + 1; 0 = empty */
-	if (!rows || !slots) {
-		free(rows);
-		free(slots);
-		snprintf(err, errlen, "out of memory aggregating %zu hits", n);
-		return EA_STORE_NOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct ea_hit *h = &hits[i];
-		time_t bucket = bucket_of(h->when, s->bucket_seconds);
-		size_t k = row_hash(h, bucket) & (nslots - 1);
-
-		while (slots[k] && !same_row(rows[slots[k] - 1].h, rows[slots[k] - 1].bucket, h, bucket))
-			k = (k + 1) & (nslots - 1);
-		if (!slots[k]) {
-			rows[nrows] = (struct row_sum){ h, bucket, h->when, h->when, 0 };
-			slots[k] = (uint32_t)++nrows;
-		}
-		struct row_sum *r = &rows[slots[k] - 1];
-
-		r->count++;
-		if (h->when < r->first)
-			r->first = h->when;
-		if (h->when > r->last)
-			r->last = h->when;
-	}
-	for (size_t i = 0; i < nrows && rc == EA_STORE_OK; i++)
-		rc = write_row(s, &rows[i], err, errlen);
-	free(rows);
-	free(slots);
-	return rc;
 }
 
 static int write_counter(struct ea_store *s, const struct ea_counter_add *c,
@@ -741,8 +728,10 @@ int ea_store_write(struct ea_store *s, const struct ea_batch *b, char *err, size
 
 	if ((rc = step_done(s, ST_BEGIN, "starting a transaction", err, errlen)))
 		return rc;
-	if ((rc = write_hits(s, b->hits, b->nhits, err, errlen)))
+	if ((rc = ea_store_write_hits(s, b->hits, b->nhits))) {
+		seterr(err, errlen, "%s", s->errmsg);
 		goto out;
+	}
 	for (size_t i = 0; i < b->ncounters; i++)
 		if ((rc = write_counter(s, &b->counters[i], err, errlen)))
 			goto out;
@@ -758,15 +747,21 @@ out:
 int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
 		    uint64_t *deleted, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s->st[ST_EXPIRE];
-	int rc;
+	static const enum stmt which[] = { ST_EXPIRE, ST_EXPIRE_CLIENTS, ST_EXPIRE_USERS };
+	sqlite3_int64 cutoff = (sqlite3_int64)now - (sqlite3_int64)days * 86400;
+	uint64_t n = 0;
+	int rc = EA_STORE_OK;
 
 	if (deleted)
 		*deleted = 0;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now - (sqlite3_int64)days * 86400);
-	rc = step_done(s, ST_EXPIRE, "deleting old buckets", err, errlen);
-	if (rc == EA_STORE_OK && deleted)
-		*deleted = (uint64_t)sqlite3_changes(s->db);
+	for (size_t i = 0; i < sizeof which / sizeof which[0] && rc == EA_STORE_OK; i++) {
+		sqlite3_bind_int64(s->st[which[i]], 1, cutoff);
+		rc = step_done(s, which[i], "deleting old rows", err, errlen);
+		if (rc == EA_STORE_OK)
+			n += (uint64_t)sqlite3_changes(s->db);
+	}
+	if (deleted)
+		*deleted = n;
 	return rc;
 }
 
@@ -793,15 +788,15 @@ int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
 		r.vendor = col_text(st, 2);
 		r.host = col_text(st, 3);
 		r.port = (unsigned)sqlite3_column_int(st, 4);
-		r.client = col_text(st, 5);
-		r.user = col_text(st, 6);
-		if (ea_outcome_parse(col_text(st, 7), &r.outcome))
+		r.client = "";
+		r.user = "";
+		if (ea_outcome_parse(col_text(st, 5), &r.outcome))
 			r.outcome = EA_OUTCOME_UNKNOWN;
-		if (ea_source_parse(col_text(st, 8), &r.source))
+		if (ea_source_parse(col_text(st, 6), &r.source))
 			r.source = EA_SOURCE_ICAP;
-		r.count = (uint64_t)sqlite3_column_int64(st, 9);
-		r.first_seen = (time_t)sqlite3_column_int64(st, 10);
-		r.last_seen = (time_t)sqlite3_column_int64(st, 11);
+		r.count = (uint64_t)sqlite3_column_int64(st, 7);
+		r.first_seen = (time_t)sqlite3_column_int64(st, 8);
+		r.last_seen = (time_t)sqlite3_column_int64(st, 9);
 		if ((stop = fn(&r, ctx)))
 			break;
 	}
