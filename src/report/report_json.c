@@ -50,7 +50,9 @@ static void jstats(FILE *out, const struct ea_report *r, const struct ea_report_
 		jtally(out, &st->hosts[i].tally);
 		fputc('}', out);
 	}
-	fputs("],\"proxies\":[", out);
+	fprintf(out, "],\"more_hosts\":{\"hosts\":%llu,", (unsigned long long)st->more_hosts);
+	jtally(out, &st->more);
+	fputs("},\"proxies\":[", out);
 	for (size_t i = 0, n = 0; i < r->nproxies; i++) {
 		if (!st->by_proxy[i].requested)
 			continue;
@@ -201,6 +203,19 @@ int ea_report_write_json(FILE *out, const struct ea_report *r)
 		ea_json_key(out, "vendor", 1); ea_json_string(out, u->vendor);
 		ea_json_key(out, "host", 0); ea_json_string(out, u->host);
 		jstats(out, r, &u->stats);
+		fputc('}', out);
+	}
+	fputs("],\"uncatalogued_more\":[", out);
+	for (size_t i = 0, n = 0; i < r->nuncatalogued_more; i++) {
+		const struct ea_report_more *m = &r->uncatalogued_more[i];
+
+		if (!m->hosts)
+			continue;
+		fputs(n++ ? ",{" : "{", out);
+		ea_json_key(out, "vendor", 1); ea_json_string(out, m->vendor);
+		fprintf(out, ",\"hosts\":%llu,\"clients\":%llu,", (unsigned long long)m->hosts,
+			(unsigned long long)m->clients);
+		jtally(out, &m->tally);
 		fputc('}', out);
 	}
 	fputs("]}\n", out);

@@ -74,8 +74,8 @@ want=$(
         i=$((i + 1))
     done | sort
 )
-ea_wait_q 20 "SELECT entry, client, outcome, sum(count) FROM hits
-              GROUP BY entry, client, outcome ORDER BY 1, 2, 3" "$(echo "$want" | sort)"
+ea_wait_q 20 "SELECT entry, client, 'allowed', icap_allowed FROM clients UNION ALL
+              SELECT entry, client, 'unknown', icap_requested FROM clients ORDER BY 1, 2, 3" "$(echo "$want" | sort)"
 e2e_ok $? "every request is counted exactly once per matching entry, client and outcome ($((total * 2)) ICAP transactions)"
 
 [ "$(ea_q "SELECT sum(count) FROM hits")" -eq $((CLIENTS * (D1 * 2 + GUTS * 3) * 2)) ] &&
