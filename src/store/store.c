@@ -73,6 +73,12 @@ static const char schema_v1[] =
 	" log_allowed INTEGER NOT NULL DEFAULT 0, log_denied INTEGER NOT NULL DEFAULT 0," \
 	" log_failed INTEGER NOT NULL DEFAULT 0, log_unknown INTEGER NOT NULL DEFAULT 0," \
 	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+#define WHO_COLUMNS \
+	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL," \
+	" last_allowed INTEGER NOT NULL DEFAULT 0, last_denied INTEGER NOT NULL DEFAULT 0," \
+	" last_failed INTEGER NOT NULL DEFAULT 0, last_unknown INTEGER NOT NULL DEFAULT 0,"
+#define V1_LAST(out) " max(CASE WHEN outcome = '" out "' THEN last_seen ELSE 0 END)"
+#define V1_LASTS V1_LAST("allowed") "," V1_LAST("denied") "," V1_LAST("failed") "," V1_LAST("unknown")
 #define HITS_VIEW_PART(col, out, src) \
 	" SELECT bucket, entry, vendor, host, port, '" out "', '" src "', " col "," \
 	" first_seen, last_seen FROM traffic WHERE " col " > 0"
@@ -93,22 +99,22 @@ static const char schema_v2[] =
 	") WITHOUT ROWID;"
 	"CREATE TABLE clients ("
 	" entry TEXT NOT NULL, vendor TEXT NOT NULL, client TEXT NOT NULL,"
-	COUNT_COLUMNS
+	WHO_COLUMNS
 	" PRIMARY KEY (entry, vendor, client)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE users ("
 	" entry TEXT NOT NULL, vendor TEXT NOT NULL, user TEXT NOT NULL,"
-	COUNT_COLUMNS
+	WHO_COLUMNS
 	" PRIMARY KEY (entry, vendor, user)"
 	") WITHOUT ROWID;"
 	"INSERT INTO traffic (bucket, host, port, entry, vendor, " EA_STORE_COLS ", first_seen, last_seen)"
 	" SELECT bucket, host, port, entry, vendor," V1_SUMS ", min(first_seen), max(last_seen)"
 	" FROM hits GROUP BY bucket, host, port, entry, vendor;"
-	"INSERT INTO clients (entry, vendor, client, " EA_STORE_COLS ", first_seen, last_seen)"
-	" SELECT entry, vendor, client," V1_SUMS ", min(first_seen), max(last_seen)"
+	"INSERT INTO clients (entry, vendor, client, " EA_STORE_WHO_COLS ")"
+	" SELECT entry, vendor, client, min(first_seen), max(last_seen)," V1_LASTS
 	" FROM hits WHERE client <> '' GROUP BY entry, vendor, client;"
-	"INSERT INTO users (entry, vendor, user, " EA_STORE_COLS ", first_seen, last_seen)"
-	" SELECT entry, vendor, user," V1_SUMS ", min(first_seen), max(last_seen)"
+	"INSERT INTO users (entry, vendor, user, " EA_STORE_WHO_COLS ")"
+	" SELECT entry, vendor, user, min(first_seen), max(last_seen)," V1_LASTS
 	" FROM hits WHERE user <> '' GROUP BY entry, vendor, user;"
 	"DROP TABLE hits;"
 	"CREATE VIEW hits (bucket, entry, vendor, host, port, outcome, source, count,"
@@ -150,14 +156,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" first_seen, last_seen)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
 		UPSERT_COUNTS("bucket, host, port, entry, vendor"),
+#define UPSERT_WHO(key) " ON CONFLICT (" key ") DO UPDATE SET" \
+	" first_seen = min(first_seen, excluded.first_seen)," \
+	" last_seen = max(last_seen, excluded.last_seen)," \
+	" last_allowed = max(last_allowed, excluded.last_allowed)," \
+	" last_denied = max(last_denied, excluded.last_denied)," \
+	" last_failed = max(last_failed, excluded.last_failed)," \
+	" last_unknown = max(last_unknown, excluded.last_unknown)"
 	[ST_CLIENT] =
-		"INSERT INTO clients (entry, vendor, client, " EA_STORE_COLS ", first_seen, last_seen)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-		UPSERT_COUNTS("entry, vendor, client"),
+		"INSERT INTO clients (entry, vendor, client, " EA_STORE_WHO_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" UPSERT_WHO("entry, vendor, client"),
 	[ST_USER] =
-		"INSERT INTO users (entry, vendor, user, " EA_STORE_COLS ", first_seen, last_seen)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-		UPSERT_COUNTS("entry, vendor, user"),
+		"INSERT INTO users (entry, vendor, user, " EA_STORE_WHO_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" UPSERT_WHO("entry, vendor, user"),
 	[ST_COUNTER] =
 		"INSERT INTO counters (name, value) VALUES (?1, ?2)"
 		" ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
@@ -635,6 +646,7 @@ void ea_store_close(struct ea_store *s)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	ea_store_seen_free(s);
 	/* v2: the close completes when the last statement goes, never BUSY. */
 	sqlite3_close_v2(s->db);
 	free(s->path);
@@ -741,6 +753,7 @@ int ea_store_write(struct ea_store *s, const struct ea_batch *b, char *err, size
 out:
 	if (rc)
 		rollback(s);
+	ea_store_write_done(s, rc == EA_STORE_OK);
 	return rc;
 }
 

@@ -144,8 +144,9 @@ enum ea_store_view {
 	EA_STORE_HOSTS,   /* per (host, port), named hosts, ordered by host, port;
 			     rows of the same host under several entries count once */
 	EA_STORE_FOLDED,  /* per (entry, vendor, port): the "other hosts" rows */
-	EA_STORE_CLIENTS, /* per (entry, vendor, client), ordered so */
-	EA_STORE_USERS,   /* per (entry, vendor, user), ordered so */
+	EA_STORE_CLIENTS, /* per (entry, vendor, client) seen in the window
+			     (first/last seen overlap it), ordered so */
+	EA_STORE_USERS,   /* per (entry, vendor, user), the same */
 	EA_STORE_NVIEWS
 };
 
@@ -155,7 +156,10 @@ struct ea_store_row {
 	unsigned port;              /* HOSTS, FOLDED */
 	uint64_t folded;            /* FOLDED: distinct names folded, summed
 				       over buckets (an upper bound) */
-	struct ea_tally tally;      /* strings valid until the next step */
+	struct ea_tally tally;      /* strings valid until the next step;
+				       CLIENTS, USERS: first and last seen only */
+	time_t last_of[4];          /* CLIENTS, USERS: last seen with each
+				       outcome (enum ea_outcome), 0: never */
 };
 
 struct ea_store_cursor;

@@ -25,6 +25,14 @@ enum stmt {
 #define EA_STORE_COLS "icap_requested, icap_allowed, icap_denied, icap_failed," \
 	" log_allowed, log_denied, log_failed, log_unknown"
 
+#define EA_STORE_WHO_COLS "first_seen, last_seen, last_allowed, last_denied," \
+	" last_failed, last_unknown"
+
+/* What this handle has already written of clients and users: per (entry,
+ * vendor, name), the latest bucket and the outcomes written in it. A hit
+ * that adds nothing to that is not written again (store_write.c). */
+struct ea_store_seen;
+
 struct ea_store {
 	sqlite3 *db;
 	bool readonly;
@@ -40,6 +48,7 @@ struct ea_store {
 	char *path;
 	char proxy[256];
 	char errmsg[512];            /* the last failure, "path: what: why" */
+	struct ea_store_seen *seen;
 	sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -60,5 +69,9 @@ int ea_store_column(enum ea_source src, enum ea_outcome o);
 /* store_write.c: add the hits to traffic, clients and users (inside the
  * caller's transaction), and note closed buckets for compaction. */
 int ea_store_write_hits(struct ea_store *s, const struct ea_hit *hits, size_t n);
+/* After the transaction: what it wrote of clients and users is known to be
+ * stored only once it committed. */
+void ea_store_write_done(struct ea_store *s, bool committed);
+void ea_store_seen_free(struct ea_store *s);
 
 #endif

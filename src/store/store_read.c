@@ -34,7 +34,8 @@
 #define WINDOW " bucket > ?3 AND bucket < ?2 AND last_seen >= ?1 AND first_seen < ?2"
 
 /* Every query yields: entry, vendor, name, port, folded, requested,
- * allowed, denied, failed, first_seen, last_seen. */
+ * allowed, denied, failed, first_seen, last_seen; clients and users then
+ * last_allowed, last_denied, last_failed, last_unknown. */
 static const char *const view_sql[EA_STORE_NVIEWS] = {
 	[EA_STORE_HOSTS] =
 		"WITH per AS (SELECT host, port, max(vendor) AS vendor," MAX_AS
@@ -48,18 +49,16 @@ static const char *const view_sql[EA_STORE_NVIEWS] = {
 		" rec AS (SELECT entry, vendor, port, folded," REC_INPUT " FROM raw)"
 		" SELECT entry, vendor, '', port, sum(folded)," RECONCILED
 		" FROM rec GROUP BY entry, vendor, port ORDER BY entry, vendor, port",
+	/* Clients and users: first and last seen, and when last seen with
+	 * each outcome (to the bucket); no counts (doc/store.md). */
 	[EA_STORE_CLIENTS] =
-		"WITH raw AS (SELECT entry, vendor, client AS name," RAW_AS
-		" FROM clients WHERE last_seen >= ?1 AND first_seen < ?2 AND ?3 = ?3),"
-		" rec AS (SELECT entry, vendor, name," REC_INPUT " FROM raw)"
-		" SELECT entry, vendor, name, 0, 0," RECONCILED
-		" FROM rec GROUP BY entry, vendor, name ORDER BY entry, vendor, name",
+		"SELECT entry, vendor, client, 0, 0, 0, 0, 0, 0, first_seen, last_seen,"
+		" last_allowed, last_denied, last_failed, last_unknown FROM clients"
+		" WHERE last_seen >= ?1 AND first_seen < ?2 AND ?3 = ?3 ORDER BY entry, vendor, client",
 	[EA_STORE_USERS] =
-		"WITH raw AS (SELECT entry, vendor, user AS name," RAW_AS
-		" FROM users WHERE last_seen >= ?1 AND first_seen < ?2 AND ?3 = ?3),"
-		" rec AS (SELECT entry, vendor, name," REC_INPUT " FROM raw)"
-		" SELECT entry, vendor, name, 0, 0," RECONCILED
-		" FROM rec GROUP BY entry, vendor, name ORDER BY entry, vendor, name",
+		"SELECT entry, vendor, user, 0, 0, 0, 0, 0, 0, first_seen, last_seen,"
+		" last_allowed, last_denied, last_failed, last_unknown FROM users"
+		" WHERE last_seen >= ?1 AND first_seen < ?2 AND ?3 = ?3 ORDER BY entry, vendor, user",
 };
 
 struct ea_store_cursor {
@@ -133,6 +132,9 @@ int ea_store_cursor_next(struct ea_store_cursor *c, struct ea_store_row *row)
 	t->unknown = t->requested - t->allowed - t->denied - t->failed;
 	t->first_seen = (time_t)sqlite3_column_int64(st, 9);
 	t->last_seen = (time_t)sqlite3_column_int64(st, 10);
+	for (int o = 0; o < 4; o++)
+		row->last_of[o] = sqlite3_column_count(st) > 11 + o
+				  ? (time_t)sqlite3_column_int64(st, 11 + o) : 0;
 	return 1;
 }
 

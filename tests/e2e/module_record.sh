@@ -114,7 +114,7 @@ e2e_ok $? "the CONNECT, the refused and the unresolved requests still have no ou
 
 # --- the authenticated user -------------------------------------------------
 body=$(e2e_curl --proxy-user alice:secret "http://api.disobus.fsapi.com/")
-ea_wait_q 10 "SELECT DISTINCT user, icap_requested, icap_allowed FROM users WHERE entry IN
+ea_wait_q 10 "SELECT DISTINCT user, last_unknown > 0, last_allowed > 0 FROM users WHERE entry IN
               (SELECT entry FROM hits WHERE host = 'api.disobus.fsapi.com')" "\
 alice|1|1" && [ "$body" = "vendor origin body" ] &&
     [ "$(ea_q "SELECT count(*) FROM users WHERE entry IN

@@ -292,9 +292,12 @@ static void test_aggregate(void)
 	is_int(raw_int(path, "SELECT count(*) FROM clients"
 		       " WHERE entry = 'sophos-central'"), 2,
 	       "each client of an entry has one row in clients");
-	is_int(raw_int(path, "SELECT icap_allowed * 10 + icap_denied FROM clients"
-		       " WHERE entry = 'sophos-central' AND client = '10.0.0.1'"), 71,
-	       "a client's row counts its requests by outcome across buckets and ports");
+	is_int(raw_int(path, "SELECT (last_allowed = " EA_STR(T0_TEST) " + 3600) * 100 +"
+		       " (last_denied = " EA_STR(T0_TEST) " + 1) * 10 + (last_failed = 0) FROM clients"
+		       " WHERE entry = 'sophos-central' AND client = '10.0.0.1'"), 111,
+	       "a client's row says when it was last seen allowed, denied, failed (never: 0)");
+	is_int(raw_int(path, "SELECT first_seen FROM clients WHERE entry = 'sophos-central'"
+		       " AND client = '10.0.0.1'"), T0_TEST + 1, "and when it was first seen");
 	is_int(raw_int(path, "SELECT count(*) FROM users"), 0, "requests without a user add no user row");
 	is_int(raw_int(path, "SELECT count FROM hits WHERE entry = '' AND host = 'new.sophos.com'"), 2,
 	       "uncatalogued hits (entry '') aggregate like any other");
@@ -586,7 +589,8 @@ static void test_disk_full(void)
 		struct ea_hit h;
 
 		snprintf(host, sizeof host, "endpoint-%05d.a-rather-long-subdomain.sophos.com", i);
-		ea_hit_set(&h, 1700000000, "e", "sophos", host, 443, "10.0.0.1", "",
+		/* Now: the open bucket, which compaction leaves alone. */
+		ea_hit_set(&h, time(NULL), "e", "sophos", host, 443, "10.0.0.1", "",
 			   EA_OUTCOME_ALLOWED, EA_SOURCE_ICAP);
 		ea_store_queue_push(q, &h);
 	}
@@ -605,7 +609,7 @@ static void test_disk_full(void)
 
 	ea_store_queue_set_max_bytes(q, 0);
 	for (int i = 0; i < 10; i++) {
-		struct ea_hit h = hit(1700000000, "e", "after.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+		struct ea_hit h = hit(time(NULL), "e", "after.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
 
 		ea_store_queue_push(q, &h);
 	}
@@ -1049,10 +1053,48 @@ static void test_migrate_v1(void)
 	is_int(raw_int(path, "SELECT count(*) FROM clients"), v1[3], "every (entry, client) has its row");
 	is_int(raw_int(path, "SELECT count(*) FROM users"), v1[4], "every (entry, user) has its row");
 	is_int(raw_int(path, "SELECT count(*) FROM traffic"), v1[5], "one traffic row per bucket, host, port and entry");
-	is_int(raw_int(path, "SELECT sum(log_allowed) FROM clients WHERE client = '10.0.0.2' AND entry = 'acme-ok'"),
-	       3, "a client's counts survive (10.0.0.2: 3 allowed in the log)");
+	is_int(raw_int(path, "SELECT last_allowed FROM clients WHERE client = '10.0.0.2' AND entry = 'acme-ok'"),
+	       1795649000, "when a client was last allowed survives");
 	is_int(raw_int(path, "SELECT count(*) FROM meta WHERE key = 'proxy' AND value = 'proxy1'"), 1,
 	       "the proxy's name survives");
+}
+
+/* Clients and users change once a bucket per outcome: a handle writes a
+ * client's row again only when that adds something (a new bucket, a new
+ * outcome), so last_seen is exact to the bucket. */
+static void test_clients(void)
+{
+	char path[300], err[256];
+	const time_t t0 = 1700000000 - 1700000000 % 3600;
+	struct ea_store *s;
+	struct ea_hit h;
+
+	s = ea_store_open(new_db_path(path, sizeof path), NULL, NULL, err, sizeof err);
+	if (!ok(s != NULL, "a store opens for the client tests"))
+		return;
+	h = hit(t0 + 1, "e", "a.sophos.com", 443, "10.1.1.1", EA_OUTCOME_ALLOWED);
+	write_hits(s, &h, 1);
+	h.when = t0 + 100;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_seen FROM clients"), t0 + 1,
+	       "a client seen again in the same bucket with the same outcome is not rewritten");
+	h.when = t0 + 200;
+	h.outcome = EA_OUTCOME_DENIED;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_denied * 10 + (last_seen = last_denied) FROM clients"),
+	       (t0 + 200) * 10 + 1, "a new outcome in the bucket is written");
+	h.when = t0 + 3601;
+	h.outcome = EA_OUTCOME_ALLOWED;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_allowed * 10 + (first_seen = " EA_STR(T0_TEST) " + 1)"
+		       " FROM clients"), (t0 + 3601) * 10 + 1, "a new bucket is written; first_seen stays");
+	ea_store_close(s);
+	s = ea_store_open(path, NULL, NULL, err, sizeof err);
+	h.when = t0 + 3700;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_allowed FROM clients"), t0 + 3700,
+	       "another handle (another process) writes what it has not written itself");
+	ea_store_close(s);
 }
 
 static void cleanup(void)
@@ -1094,6 +1136,7 @@ int main(void)
 	test_readonly();
 	test_retention();
 	test_queries();
+	test_clients();
 	test_compact();
 	test_migrate_v1();
 	cleanup();
