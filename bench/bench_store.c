@@ -484,7 +484,7 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	struct params pp = { .clients = 10000, .days = 400, .full_requests = 5000000,
-			     .old_requests = 12000, .writer_hits = 400000,
+			     .old_requests = 6000, .writer_hits = 100000,
 			     .out = "bench-store-results.json" };
 	static const unsigned windows[] = { 1, 7, 90, 400 };
 	enum { NW = sizeof windows / sizeof windows[0] };
