@@ -582,6 +582,13 @@ struct ea_store *ea_store_open(const char *path, const struct ea_store_options *
 	 * lose the last transactions, which an audit can afford. */
 	if ((rc = exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous", err, errlen)))
 		goto fail;
+	if (opt && opt->cache_mb) {
+		char sql[64];
+
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", opt->cache_mb * 1024);
+		if ((rc = exec(s, sql, "setting the page cache", err, errlen)))
+			goto fail;
+	}
 	if ((rc = migrate(s, opt, err, errlen)))
 		goto fail;
 	if ((rc = prepare_all(s, err, errlen)))
