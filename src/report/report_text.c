@@ -206,6 +206,7 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 	struct table t = { .ncols = 12 };
 	char since[32], until[32];
 	size_t problems = 0, patterned = 0;
+	uint64_t more_hosts = 0;
 
 	ea_report_time(r->since, since);
 	ea_report_time(r->until, until);
@@ -276,7 +277,9 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 	}
 
 	fputs("\nUncatalogued hosts under vendor-owned domains (the catalogue may be out of date):\n", out);
-	if (!r->nuncatalogued && !r->nuncatalogued_more) {
+	for (size_t i = 0; i < r->nuncatalogued_more; i++)
+		more_hosts += r->uncatalogued_more[i].hosts;
+	if (!r->nuncatalogued && !more_hosts) {
 		fputs("  none\n", out);
 	} else {
 		t.ncols = 10;
