@@ -195,8 +195,8 @@ static int site_init(struct site *st, const char *rules, unsigned clients,
 {
 	const char *paths[] = { rules };
 	struct ea_catalogue *cat = NULL;
+	struct ea_matcher *m = NULL;
 	struct ea_diags diags;
-	char err[256];
 
 	ea_diags_init(&diags);
 	if (ea_catalogue_load(paths, 1, &cat, &diags) != 0) {
@@ -205,11 +205,11 @@ static int site_init(struct site *st, const char *rules, unsigned clients,
 		return -1;
 	}
 	ea_diags_clear(&diags);
-	st->m = ea_matcher_new(cat, err, sizeof err);
-	if (!st->m) {
-		fprintf(stderr, "bench_store: %s\n", err);
+	if (ea_matcher_new(cat, &m) < 0) {
+		fprintf(stderr, "bench_store: %s\n", ea_matcher_errmsg(m));
 		return -1;
 	}
+	st->m = m;
 	st->exact = calloc(cat->nentries, sizeof(*st->exact));
 	st->cum = calloc(cat->nentries, sizeof(*st->cum));
 	if (!st->exact || !st->cum)
@@ -236,15 +236,14 @@ static uint64_t write_day(struct ea_store *s, const struct site *st, unsigned da
 {
 	struct ea_batch b = { .hits = buf };
 	uint64_t total = 0;
-	char err[512];
 
 	for (uint64_t i = 0; i < requests; i++) {
 		time_t when = start + (time_t)((i * 86400) / requests);
 
 		b.nhits += request_hits(st, day, when, buf + b.nhits);
 		if (b.nhits + MAXHITS > batch || i + 1 == requests) {
-			if (ea_store_write(s, &b, err, sizeof err) != 0) {
-				fprintf(stderr, "bench_store: %s\n", err);
+			if (ea_store_write(s, &b) != 0) {
+				fprintf(stderr, "bench_store: %s\n", ea_store_errmsg(s));
 				return 0;
 			}
 			total += b.nhits;
@@ -328,13 +327,11 @@ static double writers(const char *path, const struct site *st, unsigned procs, u
 			size_t nbuf = 64 * QUEUE_BATCH, n = 0;
 			struct ea_hit *buf = malloc((nbuf + MAXHITS) * sizeof(*buf));
 			struct ea_store *s;
-			char err[512], c;
-			int rc;
+			char c;
 
 			close(pipes[1]);
 			rng = SEED + 1000 * (p + 1);
-			s = ea_store_open(path, NULL, &rc, err, sizeof err);
-			if (!s || !buf)
+			if (ea_store_open(path, NULL, &s) != EA_STORE_OK || !buf)
 				_exit(2);
 			while (n < nbuf)
 				n += request_hits(st, 0, time(NULL), buf + n);
@@ -343,8 +340,8 @@ static double writers(const char *path, const struct site *st, unsigned procs, u
 			for (uint64_t done = 0, i = 0; done < hits; i = (i + 1) % 64) {
 				struct ea_batch b = { .hits = buf + i * QUEUE_BATCH, .nhits = QUEUE_BATCH };
 
-				if (ea_store_write(s, &b, err, sizeof err) != 0) {
-					fprintf(stderr, "bench_store: writer %u: %s\n", p, err);
+				if (ea_store_write(s, &b) != 0) {
+					fprintf(stderr, "bench_store: writer %u: %s\n", p, ea_store_errmsg(s));
 					_exit(1);
 				}
 				done += QUEUE_BATCH;
@@ -372,8 +369,9 @@ static double writers(const char *path, const struct site *st, unsigned procs, u
 }
 
 /* The module's path at a fixed rate: P processes each push rate/P hits a
- * second into an ea_store_queue for `secs` seconds. *dropped gets what the
- * queues dropped (queue full, database busy...). */
+ * second into an ea_store_queue for `secs` seconds, then flush. *dropped
+ * gets what the queues dropped for any reason (the drop counters they
+ * write to the database), *pushed the hits pushed. */
 static int paced(const char *path, const struct site *st, unsigned procs, unsigned rate,
 		 unsigned secs, uint64_t *dropped, uint64_t *pushed)
 {
@@ -387,16 +385,13 @@ static int paced(const char *path, const struct site *st, unsigned procs, unsign
 		pid[p] = fork();
 		if (pid[p] == 0) {
 			struct ea_store_queue_options o = { 0 };
-			struct ea_store_queue_stats qs;
 			struct ea_store_queue *q;
 			struct ea_hit h[MAXHITS];
-			uint64_t per = rate / procs, sent = 0, res[2];
+			uint64_t per = rate / procs, sent = 0;
 			double t0 = now_s();
-			char err[256];
 
 			rng = SEED + 77 * (p + 1);
-			q = ea_store_queue_new(path, &o, err, sizeof err);
-			if (!q)
+			if (ea_store_queue_new(path, &o, &q) != 0)
 				_exit(2);
 			while (sent < per * secs) {
 				double due = t0 + (double)sent / (double)per;
@@ -410,26 +405,22 @@ static int paced(const char *path, const struct site *st, unsigned procs, unsign
 				sent += n;
 			}
 			ea_store_queue_flush(q, 30000);
-			ea_store_queue_stats(q, &qs);
 			ea_store_queue_free(q);
-			res[0] = qs.dropped;
-			res[1] = qs.pushed + qs.queue_full;
-			if (write(fds[p][1], res, sizeof res) != sizeof res)
+			if (write(fds[p][1], &sent, sizeof sent) != sizeof sent)
 				_exit(2);
 			_exit(0);
 		}
 		close(fds[p][1]);
 	}
 	for (unsigned p = 0; p < procs; p++) {
-		uint64_t res[2] = { 0, 0 };
+		uint64_t sent = 0;
 
-		if (read(fds[p][0], res, sizeof res) == sizeof res) {
-			*dropped += res[0];
-			*pushed += res[1];
-		}
+		if (read(fds[p][0], &sent, sizeof sent) == sizeof sent)
+			*pushed += sent;
 		close(fds[p][0]);
 		waitpid(pid[p], NULL, 0);
 	}
+	*dropped = (uint64_t)db_int(path, "SELECT coalesce(sum(value), 0) FROM counters");
 	return 0;
 }
 
@@ -496,7 +487,7 @@ int main(int argc, char **argv)
 	struct site st = { 0 };
 	struct ea_hit *buf;
 	struct ea_store *s;
-	char db[512], wdb[512], pdb[512], outp[512], err[512], dir[256];
+	char db[512], wdb[512], pdb[512], outp[512], dir[256];
 	time_t end, day0;
 	double t, old_secs, old_compact = 0, full_secs, compact_secs;
 	long long old_bytes, full_bytes, rows_old, rows_before, rows_full, text_lines;
@@ -538,10 +529,10 @@ int main(int argc, char **argv)
 	snprintf(wdb, sizeof wdb, "%s/writers.db", dir);
 	snprintf(pdb, sizeof pdb, "%s/paced.db", dir);
 	buf = malloc((BATCH + MAXHITS) * sizeof(*buf));
-	s = ea_store_open(db, &(struct ea_store_options){ .proxy_name = "bench", .cache_mb = pp.cache_mb },
-			  &rc, err, sizeof err);
-	if (!buf || !s) {
-		fprintf(stderr, "bench_store: %s\n", s ? "out of memory" : err);
+	rc = ea_store_open(db, &(struct ea_store_options){ .proxy_name = "bench", .cache_mb = pp.cache_mb },
+			   &s);
+	if (!buf || rc != EA_STORE_OK) {
+		fprintf(stderr, "bench_store: %s\n", buf ? ea_store_errmsg(s) : "out of memory");
 		return 2;
 	}
 	printf("bench-store: %u clients, %u days: the last at %llu requests, the %u before at %llu a day\n",

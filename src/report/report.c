@@ -1,15 +1,10 @@
 /* The report model (see report.h): the entries in scope, their totals and
- * statuses once report_read.c has read the stores, and the Nagios check. */
+ * statuses once report_read.c has read the stores into it. */
 #include "report_int.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/host.h"
-#include "core/match.h"
 #include "store/store.h"
 
 const char *const ea_report_counter_names[EA_REPORT_NCOUNTERS] = {
@@ -42,89 +37,6 @@ enum ea_status ea_status_of(const struct ea_tally *t, bool retired)
 	if (refused)
 		return EA_STATUS_BLOCKED;
 	return EA_STATUS_UNVERIFIED;
-}
-
-void ea_report_time(time_t t, char buf[32])
-{
-	struct tm tm;
-
-	buf[0] = '\0';
-	if (t && gmtime_r(&t, &tm))
-		strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* ---- time arguments ---- */
-
-static bool digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-int ea_report_parse_time(const char *text, time_t now, bool end_of_day, time_t *out)
-{
-	size_t len = strlen(text);
-	struct tm tm = { 0 };
-	char *end;
-
-	if (len >= 2 && isdigit((unsigned char)text[0]) && strchr("smhdw", text[len - 1]) &&
-	    digits(text, len - 1)) {
-		static const long unit[] = { 1, 60, 3600, 86400, 604800 };
-		unsigned long long n;
-
-		errno = 0;
-		n = strtoull(text, &end, 10);
-		if (errno || n > 100000ULL * 86400)
-			return -1;
-		*out = now - (time_t)(n * (unsigned long long)unit[strchr("smhdw", text[len - 1]) - "smhdw"]);
-		return 0;
-	}
-	if (text[0] == '@' && len > 1 && len < 15 && digits(text + 1, len - 1)) {
-		*out = (time_t)strtoll(text + 1, NULL, 10);
-		return 0;
-	}
-	if (len < 10 || !digits(text, 4) || text[4] != '-' || !digits(text + 5, 2) ||
-	    text[7] != '-' || !digits(text + 8, 2))
-		return -1;
-	tm.tm_year = atoi(text) - 1900;
-	tm.tm_mon = atoi(text + 5) - 1;
-	tm.tm_mday = atoi(text + 8);
-	if (len == 10) {
-		if (end_of_day)
-			tm.tm_mday++;
-	} else {
-		const char *t = text + 10;
-		size_t tl = len - 10;
-
-		if (tl && t[tl - 1] == 'Z')
-			tl--;
-		if ((t[0] != 'T' && t[0] != ' ') || (tl != 6 && tl != 9) ||
-		    !digits(t + 1, 2) || t[3] != ':' || !digits(t + 4, 2) ||
-		    (tl == 9 && (t[6] != ':' || !digits(t + 7, 2))))
-			return -1;
-		tm.tm_hour = atoi(t + 1);
-		tm.tm_min = atoi(t + 4);
-		tm.tm_sec = tl == 9 ? atoi(t + 7) : 0;
-		if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-			return -1;
-	}
-	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 32)
-		return -1;
-	*out = timegm(&tm);
-	return *out == (time_t)-1 ? -1 : 0;
 }
 
 static int cmp_host(const void *a, const void *b)
@@ -251,18 +163,15 @@ static int add_entries(struct ea_report *r, size_t *slot)
 
 int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_options *opt,
 		    const char *const *databases, size_t ndatabases,
-		    struct ea_report **out, char *err, size_t errlen)
+		    struct ea_report **out)
 {
 	struct ea_report *r;
 	size_t *slot = NULL;
 	int rc = -1;
 
-	*out = NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		seterr(err, errlen, "out of memory");
+	*out = r = calloc(1, sizeof(*r));
+	if (!r)
 		return -1;
-	}
 	r->cat = cat;
 	r->profile = opt->profile;
 	r->since = opt->since;
@@ -281,19 +190,21 @@ int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_optio
 	r->nproxies = ndatabases;
 	slot = calloc(cat->nentries ? cat->nentries : 1, sizeof(*slot));
 	if (!r->proxies || !slot || add_entries(r, slot) < 0) {
-		seterr(err, errlen, "out of memory");
+		ea_errmsg_set(r->errmsg, "out of memory");
 		goto out;
 	}
-	if (ea_report_read(r, slot, databases, err, errlen) < 0)
+	if (ea_report_read(r, slot, databases) < 0)
 		goto out;
 	finish(r);
-	*out = r;
-	r = NULL;
 	rc = 0;
 out:
 	free(slot);
-	ea_report_free(r);
 	return rc;
+}
+
+const char *ea_report_errmsg(const struct ea_report *r)
+{
+	return r ? r->errmsg : EA_ERRMSG_NOMEM;
 }
 
 void ea_report_free(struct ea_report *r)
@@ -318,64 +229,4 @@ void ea_report_free(struct ea_report *r)
 	}
 	free(r->proxies);
 	free(r);
-}
-
-/* ---- the Nagios/Icinga plugin ---- */
-
-static bool check_counts(const struct ea_report_entry *re)
-{
-	return re->entry->level == EA_LEVEL_REQUIRED && !(re->ack && re->ack->nports == 0);
-}
-
-int ea_report_check(FILE *out, const struct ea_report *r)
-{
-	static const char *const word[] = { "OK", "WARNING", "CRITICAL" };
-	size_t n[EA_STATUS_COUNT] = { 0 }, required = 0;
-	uint64_t dropped = 0;
-	int code = 0;
-
-	for (size_t i = 0; i < r->nentries; i++) {
-		const struct ea_report_entry *re = &r->entries[i];
-
-		if (!check_counts(re))
-			continue;
-		required++;
-		n[re->status]++;
-	}
-	for (size_t i = 0; i < r->nproxies; i++)
-		dropped += r->proxies[i].dropped;
-	if (n[EA_STATUS_BLOCKED])
-		code = 2;
-	else if (n[EA_STATUS_NEVER_SEEN] || n[EA_STATUS_PARTIAL] || n[EA_STATUS_RETIRED_IN_USE])
-		code = 1;
-	fprintf(out, "EGRESSAUDIT %s - %zu required endpoints: %zu blocked, %zu partial, "
-		"%zu never seen, %zu retired in use, %zu unverified, %zu ok",
-		word[code], required, n[EA_STATUS_BLOCKED], n[EA_STATUS_PARTIAL],
-		n[EA_STATUS_NEVER_SEEN], n[EA_STATUS_RETIRED_IN_USE], n[EA_STATUS_UNVERIFIED],
-		n[EA_STATUS_OK]);
-	if (r->acknowledged)
-		fprintf(out, "; %zu acknowledged", r->acknowledged);
-	if (dropped)
-		fprintf(out, "; %llu hits dropped by the stores", (unsigned long long)dropped);
-	fputs(" |", out);
-	for (int s = 0; s < EA_STATUS_COUNT; s++) {
-		char label[32];
-
-		snprintf(label, sizeof(label), "%s", ea_status_name((enum ea_status)s));
-		for (char *c = label; *c; c++)
-			if (*c == '-')
-				*c = '_';
-		fprintf(out, " %s=%zu;;;0;%zu", label, n[s], required);
-	}
-	fprintf(out, " acknowledged=%zu dropped=%lluc\n", r->acknowledged, (unsigned long long)dropped);
-	/* Long output: one line per problem, worst first. */
-	for (int s = EA_STATUS_BLOCKED; s <= EA_STATUS_NEVER_SEEN; s++)
-		for (size_t i = 0; i < r->nentries; i++) {
-			const struct ea_report_entry *re = &r->entries[i];
-
-			if (check_counts(re) && re->status == (enum ea_status)s)
-				fprintf(out, "%s: %s %s\n", ea_status_name(re->status), re->entry->id,
-					re->entry->pattern ? re->entry->pattern : "(site-specific)");
-		}
-	return ferror(out) ? 3 : code;
 }

@@ -7,9 +7,8 @@
 
 /* Read every database's window into r (entries already added; slot maps a
  * catalogue entry's index to its report entry, SIZE_MAX when out of
- * scope). 0, or -1 with the reason in err. */
-int ea_report_read(struct ea_report *r, const size_t *slot, const char *const *databases,
-		   char *err, size_t errlen);
+ * scope). 0, or -1 with the reason in r->errmsg. */
+int ea_report_read(struct ea_report *r, const size_t *slot, const char *const *databases);
 void ea_report_stats_free(struct ea_report_stats *st);
 
 #endif

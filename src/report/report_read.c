@@ -10,6 +10,7 @@
 #include "report_int.h"
 #include "core/host.h"
 #include "core/match.h"
+#include "core/util.h"
 #include "store/store.h"
 
 /* One database and its current row of one view. */
@@ -26,7 +27,7 @@ struct cur {
 	bool set;
 	size_t *targets;          /* report entry indices */
 	struct ea_tally *acc;     /* per target: this host's traffic */
-	size_t ntargets, cap;
+	size_t ntargets, cap, acc_cap;
 	struct ea_report_uncatalogued unc; /* when uncatalogued */
 	long unc_vendor;          /* index in r->uncatalogued_more, or -1 */
 };
@@ -40,17 +41,22 @@ struct reading {
 	size_t *site;             /* report entries with site hosts */
 	size_t nsite;
 	size_t **kept;            /* per vendor: indices into r->uncatalogued */
-	size_t *nkept;
+	size_t *nkept, kept_cap, nkept_cap;
 	const struct ea_entry **found;
-	size_t nfound;
+	size_t found_cap, nfound;
 	struct cur cur;
-	char *err;
-	size_t errlen;
 };
 
 static int nomem(struct reading *rd)
 {
-	snprintf(rd->err, rd->errlen, "out of memory");
+	ea_errmsg_set(rd->r->errmsg, "out of memory");
+	return -1;
+}
+
+/* A store's last failure, as the report's. */
+static int store_failed(struct reading *rd, const struct ea_store *s)
+{
+	ea_errmsg_set(rd->r->errmsg, "%s", ea_store_errmsg(s));
 	return -1;
 }
 
@@ -61,13 +67,8 @@ static struct ea_report_port *stats_port(struct ea_report_stats *st, unsigned po
 	for (size_t i = 0; i < st->nports; i++)
 		if (st->ports[i].port == port)
 			return &st->ports[i];
-	v = realloc(st->ports, (st->nports + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	st->ports = v;
-	v = &v[st->nports++];
-	memset(v, 0, sizeof(*v));
-	v->port = port;
+	if ((v = ea_vec_push(&st->ports, &st->nports, &st->ports_cap, sizeof(*v))))
+		v->port = port;
 	return v;
 }
 
@@ -76,34 +77,28 @@ static long vendor_more(struct reading *rd, const char *vendor)
 {
 	struct ea_report *r = rd->r;
 	struct ea_report_more *v;
-	size_t **kept;
-	size_t *nkept;
+	size_t n = r->nuncatalogued_more;
 
-	for (size_t i = 0; i < r->nuncatalogued_more; i++)
+	for (size_t i = 0; i < n; i++)
 		if (strcmp(r->uncatalogued_more[i].vendor, vendor) == 0)
 			return (long)i;
-	v = realloc(r->uncatalogued_more, (r->nuncatalogued_more + 1) * sizeof(*v));
-	if (!v)
+	/* kept[] and nkept[] grow with uncatalogued_more, one per vendor. */
+	if (ea_vec_reserve(&rd->kept, &rd->kept_cap, n + 1, sizeof(*rd->kept)) < 0 ||
+	    ea_vec_reserve(&rd->nkept, &rd->nkept_cap, n + 1, sizeof(*rd->nkept)) < 0)
 		return -1;
-	r->uncatalogued_more = v;
-	kept = realloc(rd->kept, (r->nuncatalogued_more + 1) * sizeof(*kept));
-	if (!kept)
+	rd->kept[n] = calloc(r->max_hosts ? r->max_hosts : 1, sizeof(size_t));
+	rd->nkept[n] = 0;
+	if (!rd->kept[n])
 		return -1;
-	rd->kept = kept;
-	nkept = realloc(rd->nkept, (r->nuncatalogued_more + 1) * sizeof(*nkept));
-	if (!nkept)
-		return -1;
-	rd->nkept = nkept;
-	v = &v[r->nuncatalogued_more];
-	memset(v, 0, sizeof(*v));
-	rd->kept[r->nuncatalogued_more] = calloc(r->max_hosts ? r->max_hosts : 1, sizeof(size_t));
-	rd->nkept[r->nuncatalogued_more] = 0;
-	if (!(v->vendor = strdup(vendor)) || !rd->kept[r->nuncatalogued_more]) {
-		free(v->vendor);
-		free(rd->kept[r->nuncatalogued_more]);
+	if (!(v = ea_vec_push(&r->uncatalogued_more, &r->nuncatalogued_more,
+			      &r->uncatalogued_more_cap, sizeof(*v))) ||
+	    !(v->vendor = strdup(vendor))) {
+		if (v)
+			r->nuncatalogued_more--;
+		free(rd->kept[n]);
 		return -1;
 	}
-	return (long)r->nuncatalogued_more++;
+	return (long)n;
 }
 
 /* Keep the max_hosts busiest names (ties: the first in name order, which
@@ -114,14 +109,16 @@ static int offer_host(struct ea_report *r, struct ea_report_stats *st, const cha
 	size_t min = 0;
 
 	if (st->nhosts < r->max_hosts) {
-		struct ea_report_host *v = realloc(st->hosts, (st->nhosts + 1) * sizeof(*v));
+		struct ea_report_host *v = ea_vec_push(&st->hosts, &st->nhosts, &st->hosts_cap,
+						       sizeof(*v));
 
 		if (!v)
 			return -1;
-		st->hosts = v;
-		if (!(v[st->nhosts].host = strdup(host)))
+		v->tally = *t;
+		if (!(v->host = strdup(host))) {
+			st->nhosts--;
 			return -1;
-		v[st->nhosts++].tally = *t;
+		}
 		return 0;
 	}
 	for (size_t i = 1; i < st->nhosts; i++)
@@ -162,24 +159,22 @@ static int offer_uncatalogued(struct reading *rd, long vi, struct ea_report_unca
 	size_t *kept = rd->kept[vi], n = rd->nkept[vi], min = 0;
 	struct ea_report_host *self;
 
-	self = calloc(1, sizeof(*self));
+	self = ea_vec_push(&u->stats.hosts, &u->stats.nhosts, &u->stats.hosts_cap, sizeof(*self));
 	if (!self || !(self->host = strdup(u->host))) {
-		free(self);
+		if (self)
+			u->stats.nhosts--;
 		return -1;
 	}
 	self->tally = *total;
-	u->stats.hosts = self;
-	u->stats.nhosts = 1;
 	if (n < r->max_hosts) {
-		struct ea_report_uncatalogued *v = realloc(r->uncatalogued,
-							   (r->nuncatalogued + 1) * sizeof(*v));
+		struct ea_report_uncatalogued *v = ea_vec_push(&r->uncatalogued, &r->nuncatalogued,
+							       &r->uncatalogued_cap, sizeof(*v));
 
 		if (!v)
 			return -1;
-		r->uncatalogued = v;
-		v[r->nuncatalogued] = *u;
+		*v = *u;
 		memset(u, 0, sizeof(*u));
-		kept[rd->nkept[vi]++] = r->nuncatalogued++;
+		kept[rd->nkept[vi]++] = r->nuncatalogued - 1;
 		return 0;
 	}
 	for (size_t i = 1; i < n; i++)
@@ -228,19 +223,9 @@ static int add_target(struct cur *c, size_t target)
 	for (size_t i = 0; i < c->ntargets; i++)
 		if (c->targets[i] == target)
 			return 0;
-	if (c->ntargets == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		size_t *t = realloc(c->targets, cap * sizeof(*t));
-		struct ea_tally *a;
-
-		if (!t)
-			return -1;
-		c->targets = t;
-		if (!(a = realloc(c->acc, cap * sizeof(*a))))
-			return -1;
-		c->acc = a;
-		c->cap = cap;
-	}
+	if (ea_vec_reserve(&c->targets, &c->cap, c->ntargets + 1, sizeof(*c->targets)) < 0 ||
+	    ea_vec_reserve(&c->acc, &c->acc_cap, c->ntargets + 1, sizeof(*c->acc)) < 0)
+		return -1;
 	memset(&c->acc[c->ntargets], 0, sizeof(c->acc[0]));
 	c->targets[c->ntargets++] = target;
 	return 0;
@@ -262,17 +247,10 @@ static int start_host(struct reading *rd, const char *host, const char *stored_v
 	c->ntargets = 0;
 	c->unc_vendor = -1;
 	if (ea_host_parse(host, strlen(host), &h, &why) == 0) {
-		size_t n = ea_matcher_lookup(rd->m, &h, rd->found, rd->nfound);
+		size_t n = 0;
 
-		if (n > rd->nfound) {
-			const struct ea_entry **v = realloc(rd->found, n * sizeof(*v));
-
-			if (!v)
-				return nomem(rd);
-			rd->found = v;
-			rd->nfound = n;
-			n = ea_matcher_lookup(rd->m, &h, rd->found, rd->nfound);
-		}
+		if (ea_matcher_lookup_all(rd->m, &h, &rd->found, &rd->found_cap, &n) < 0)
+			return nomem(rd);
 		for (size_t j = 0; j < n; j++) {
 			named = true;
 			if (rd->slot[rd->found[j]->index] != SIZE_MAX &&
@@ -347,10 +325,8 @@ static int src_open(struct reading *rd, enum ea_store_view view)
 		s->c = NULL;
 		s->live = false;
 		if (ea_store_cursor_open(s->s, view, rd->r->since, rd->r->until, &s->c) ||
-		    (rc = ea_store_cursor_next(s->c, &s->row)) < 0) {
-			snprintf(rd->err, rd->errlen, "%s", ea_store_errmsg(s->s));
-			return -1;
-		}
+		    (rc = ea_store_cursor_next(s->c, &s->row)) < 0)
+			return store_failed(rd, s->s);
 		s->live = rc == 1;
 	}
 	return 0;
@@ -360,10 +336,8 @@ static int src_advance(struct reading *rd, struct src *s)
 {
 	int rc = ea_store_cursor_next(s->c, &s->row);
 
-	if (rc < 0) {
-		snprintf(rd->err, rd->errlen, "%s", ea_store_errmsg(s->s));
-		return -1;
-	}
+	if (rc < 0)
+		return store_failed(rd, s->s);
 	s->live = rc == 1;
 	return 0;
 }
@@ -557,32 +531,24 @@ static int read_counters(const char *name, uint64_t value, void *ctx)
 static int open_store(struct reading *rd, size_t idx, const char *path)
 {
 	struct ea_report_proxy *p = &rd->r->proxies[idx];
-	char msg[512];
 	const char *name;
-	int rc;
 
-	rd->src[idx].s = ea_store_open_readonly(path, &rc, msg, sizeof(msg));
-	if (!rd->src[idx].s) {
-		snprintf(rd->err, rd->errlen, "%s: %s", path, msg);
-		return -1;
-	}
+	if (ea_store_open_readonly(path, &rd->src[idx].s) != EA_STORE_OK)
+		return store_failed(rd, rd->src[idx].s);
 	name = ea_store_proxy_name(rd->src[idx].s);
 	p->name = strdup(name && *name ? name : path);
 	p->database = strdup(path);
 	if (!p->name || !p->database)
 		return nomem(rd);
-	if (ea_store_each_counter(rd->src[idx].s, read_counters, p, msg, sizeof(msg)) < 0) {
-		snprintf(rd->err, rd->errlen, "%s: %s", path, msg);
-		return -1;
-	}
+	if (ea_store_each_counter(rd->src[idx].s, read_counters, p) < 0)
+		return store_failed(rd, rd->src[idx].s);
 	return 0;
 }
 
-int ea_report_read(struct ea_report *r, const size_t *slot, const char *const *databases,
-		   char *err, size_t errlen)
+int ea_report_read(struct ea_report *r, const size_t *slot, const char *const *databases)
 {
-	struct reading rd = { .r = r, .slot = slot, .err = err, .errlen = errlen };
-	struct ea_matcher *m;
+	struct reading rd = { .r = r, .slot = slot };
+	struct ea_matcher *m = NULL;
 	int rc = -1;
 
 	rd.cur.unc_vendor = -1;
@@ -597,10 +563,11 @@ int ea_report_read(struct ea_report *r, const size_t *slot, const char *const *d
 	for (size_t i = 0; i < r->nentries; i++)
 		if (r->entries[i].site)
 			rd.site[rd.nsite++] = i;
-	m = ea_matcher_new(r->cat, err, errlen);
-	rd.m = m;
-	if (!m)
+	if (ea_matcher_new(r->cat, &m) < 0) {
+		ea_errmsg_set(r->errmsg, "%s", ea_matcher_errmsg(m));
 		goto out;
+	}
+	rd.m = m;
 	for (size_t i = 0; i < rd.nsrc; i++)
 		if (open_store(&rd, i, databases[i]) < 0)
 			goto out;
@@ -623,6 +590,6 @@ out:
 	free(rd.found);
 	free(rd.site);
 	free(rd.src);
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "core/util.h"
 
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_TRAFFIC, ST_CLIENT, ST_USER, ST_COUNTER, ST_LOGPOS,
@@ -47,7 +48,7 @@ struct ea_store {
 					the last compaction; 0: none */
 	char *path;
 	char proxy[256];
-	char errmsg[512];            /* the last failure, "path: what: why" */
+	char errmsg[EA_ERRMSG_MAX];  /* the last failure, "path: what: why" */
 	struct ea_store_seen *seen;
 	sqlite3_stmt *st[ST_COUNT];
 };
