@@ -491,6 +491,7 @@ int main(int argc, char **argv)
 	time_t end, day0;
 	double t, old_secs, old_compact = 0, full_secs, compact_secs;
 	long long old_bytes, full_bytes, rows_old, rows_before, rows_full, text_lines;
+	long long tbytes, cbytes, rows_all;
 	uint64_t old_hits = 0, full_hits, dropped = 0, pushed = 0;
 	int rc;
 	FILE *out;
@@ -585,6 +586,16 @@ int main(int argc, char **argv)
 	checkpoint(db);
 	full_bytes = db_bytes(db) - old_bytes;
 	rows_full = db_int(db, "SELECT count(*) FROM traffic") - rows_old;
+	/* What grows with time (traffic) apart from what is bounded by
+	 * entries x clients (clients, users): SQLite's dbstat, when built in. */
+	tbytes = db_int(db, "SELECT sum(pgsize - unused) FROM dbstat WHERE name = 'traffic'");
+	cbytes = db_int(db, "SELECT sum(pgsize - unused) FROM dbstat WHERE name IN ('clients', 'users')");
+	rows_all = db_int(db, "SELECT count(*) FROM traffic");
+	if (tbytes > 0 && rows_all > 0)
+		printf("  traffic: %lld rows, %.1f MB (%.0f bytes a row: %.2f MB for the full day);"
+		       " clients and users: %.1f MB (bounded by entries x clients)\n", rows_all,
+		       (double)tbytes / 1e6, (double)tbytes / (double)rows_all,
+		       (double)rows_full * (double)tbytes / (double)rows_all / 1e6, (double)cbytes / 1e6);
 	printf("  full day: %llu hits in %.1f s (%.0f hits/s, importer-sized batches);"
 	       " %lld traffic rows before compaction, %lld after (%.1f s); %.2f MB\n",
 	       (unsigned long long)full_hits, full_secs, (double)full_hits / full_secs, rows_before,
@@ -650,8 +661,8 @@ int main(int argc, char **argv)
 		(unsigned long long)old_hits, old_secs, rows_old, old_bytes,
 		pp.days > 1 ? (double)rows_old / (pp.days - 1) : 0.0,
 		pp.days > 1 ? (double)old_bytes / (pp.days - 1) : 0.0);
-	fprintf(out, "\"database_bytes\":%lld,\"projected_bytes_400_full_days\":%lld,\n",
-		old_bytes + full_bytes, full_bytes * 400);
+	fprintf(out, "\"database_bytes\":%lld,\"traffic_bytes\":%lld,\"traffic_rows\":%lld,"
+		"\"clients_users_bytes\":%lld,\n", old_bytes + full_bytes, tbytes, rows_all, cbytes);
 	fprintf(out, "\"writers\":{\"batch\":%d,\"hits_per_process\":%llu,"
 		"\"one\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},"
 		"\"four\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},"
