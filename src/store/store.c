@@ -732,10 +732,10 @@ static int check_logpos(struct ea_store *s, const struct ea_batch *b)
 	if ((rc == 0) == b->log_was_stored && (rc != 0 || now.offset == b->log_was_offset))
 		return EA_STORE_OK;
 	if (rc == 0)
-		seterr(s, "another import of this log committed up to byte %llu first",
-		       (unsigned long long)now.offset);
+		ea_store_seterr(s, "%s: another import of this log committed up to byte %llu first",
+		       s->path, (unsigned long long)now.offset);
 	else
-		seterr(s, "the position of this log was removed while importing it");
+		ea_store_seterr(s, "%s: the position of this log was removed while importing it", s->path);
 	return EA_STORE_CONFLICT;
 }
 
