@@ -16,7 +16,7 @@ for tool in dpkg-buildpackage dpkg-deb dpkg-checkbuilddeps dh deb-systemd-helper
 done
 [ "$(id -u)" -eq 0 ] || e2e_skip_all "the maintainer scripts chown to c-icap: run as root"
 getent passwd c-icap >/dev/null || e2e_skip_all "no user c-icap (the c-icap package makes it)"
-e2e_plan 24
+e2e_plan 25
 
 SRC=$E2E_DIR/src
 OUT=$E2E_DIR
@@ -68,6 +68,7 @@ for f in /usr/bin/egressaudit /usr/sbin/egressaudit-logd \
          /usr/share/egressaudit/rules/sophos.yaml /usr/share/egressaudit/rules/withsecure.yaml \
          /etc/egressaudit/logd.conf /etc/egressaudit/schedule.conf /etc/logrotate.d/egressaudit \
          /usr/share/man/man1/egressaudit.1.gz /usr/share/man/man1/egressaudit-report.1.gz \
+         /usr/share/man/man1/egressaudit-doctor.1.gz /usr/share/doc/egressaudit/examples/squid-egressaudit.conf \
          /usr/share/man/man8/egressaudit-logd.8.gz; do
     has cmd "$f" || ok=1
 done
@@ -203,6 +204,14 @@ run_unit egressaudit-report && grep -q 'd1.sophosupd.com' "$ROOT/var/lib/egressa
 ok=$?
 [ $ok -eq 0 ] || e2e_diag_file "$E2E_DIR/unit-egressaudit-report.out"
 e2e_ok $ok "egressaudit-report.service's command writes the daily HTML report"
+
+# The doctor of the extracted package on this deployment (c-icap runs as
+# the test's user here, not c-icap).
+"$ROOT/usr/bin/egressaudit" doctor --cicap-conf "$E2E_CICAP_CONF" --squid-conf "$E2E_SQUID_CONF" \
+    -u "$(id -un)" >"$E2E_DIR/doctor.out" 2>&1
+ok=$?
+[ $ok -eq 0 ] || e2e_diag_file "$E2E_DIR/doctor.out"
+e2e_ok $ok "egressaudit doctor says OK on every line for the packaged deployment"
 
 e2e_stop_squid
 e2e_stop_cicap
