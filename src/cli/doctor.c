@@ -471,8 +471,10 @@ static void check_squid(struct doctor *d)
 		workers = conf_long(&d->sq, "workers", 1);
 		capacity = conf_long(&d->ci, "MaxServers", 10) * conf_long(&d->ci, "ThreadsPerChild", 10);
 		if (max_conn == 0)
-			dr_say(&d->r, DR_OK, "c-icap", NULL,
-			       "%ld threads (MaxServers x ThreadsPerChild); Squid's icap_service has no max-conn= and keeps to the Max-Connections c-icap announces",
+			dr_say(&d->r, DR_WARN, "c-icap",
+			       fixf(d, "add max-conn=%ld to each icap_service line of the service, then squid -k reconfigure",
+				    capacity / (long)nnames / workers > 0 ? capacity / (long)nnames / workers : 1),
+			       "Squid's icap_service lines have no max-conn= (c-icap announces no Max-Connections): past c-icap's %ld threads (MaxServers x ThreadsPerChild) Squid's ICAP connections wait for a free one",
 			       capacity);
 		else if (max_conn * workers > capacity)
 			dr_say(&d->r, DR_WARN, "c-icap",

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/module_lib.sh"
 
 ea_init doctor
-e2e_plan 16
+e2e_plan 17
 EA=${top_builddir:-.}/egressaudit
 ME=$(id -un)
 MODDIR=$(cd "$(dirname "$EA_MODULE")" && pwd)
@@ -26,6 +26,8 @@ e2e_hosts_add d1.sophosupd.com
 ea_start_web
 e2e_start_cicap - "ServicesDir $MODDIR" "Include $SNIPPET"
 e2e_ok $? "c-icap starts with the module included from its snippet"
+# c-icap here has 1 child x 10 threads: 2 services x max-conn 5.
+E2E_SQUID_ICAP_OPTIONS=max-conn=5
 ea_start_squid
 e2e_ok $? "Squid starts with the service at REQMOD and RESPMOD"
 CI=$E2E_CICAP_CONF
@@ -122,12 +124,18 @@ sed 's,^adaptation_access \(ea_[a-z]*\) allow all$,adaptation_access \1 allow ea
 expect scoped 1 '^WARN  squid: [0-9]+ of [0-9]+ catalogue hosts are never sent to the service by adaptation_access: .*central\.sophos\.com'
 e2e_ok $? "an ICAP scope ACL narrower than the catalogue: WARN naming the hosts it misses, exit 1"
 
-sed 's,^\(icap_service .*bypass=on\)$,\1 max-conn=40,' "$SQ" | squid_variant max-conn &&
+sed 's,max-conn=5$,max-conn=40,' "$SQ" | squid_variant max-conn &&
     sed 's,^MaxServers .*,MaxServers 2,; s,^ThreadsPerChild .*,ThreadsPerChild 10,' "$CI" >"$E2E_DIR/few-threads.conf" &&
     doctor threads --squid-conf "$E2E_DIR/max-conn.squid" --cicap-conf "$E2E_DIR/few-threads.conf"
 expect threads 1 '^WARN  c-icap: 20 threads \(MaxServers x ThreadsPerChild\) for up to 80 connections from Squid' &&
     grep -q 'fix: set MaxServers 8 in' "$E2E_DIR/threads.out"
 e2e_ok $? "fewer c-icap threads than Squid's max-conn: WARN with the MaxServers to set, exit 1"
+
+sed 's, max-conn=5$,,' "$SQ" | squid_variant no-max-conn &&
+    doctor no-max-conn --squid-conf "$E2E_DIR/no-max-conn.squid"
+expect no-max-conn 1 "^WARN  c-icap: Squid's icap_service lines have no max-conn=" &&
+    grep -q 'fix: add max-conn=5 to each icap_service line' "$E2E_DIR/no-max-conn.out"
+e2e_ok $? "icap_service without max-conn= (c-icap announces no limit): WARN with the max-conn to add, exit 1"
 
 # --- what the database says -------------------------------------------------------------------
 # Copies of the live database, each changed as time or trouble would.
