@@ -29,15 +29,17 @@ CMD_DEB=$OUT/egressaudit_${VERSION}_$ARCH.deb
 
 # --- build ----------------------------------------------------------------------
 # The files git knows (a checkout, new files included), or the whole tree (a
-# release tarball, as in make distcheck): never the build's own outputs.
+# release tarball, as in make distcheck, even when it was unpacked inside a
+# checkout): never the build's own outputs.
 mkdir -p "$SRC"
-if git -C "$top_srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+if [ "$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$top_srcdir" && pwd -P)" ]; then
     (cd "$top_srcdir" && { git ls-files; git ls-files --others --exclude-standard; } |
         sort -u | while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done |
         tar -cf - -T -) | tar -xf - -C "$SRC"
 else
     (cd "$top_srcdir" && tar -cf - .) | tar -xf - -C "$SRC"
 fi
+chmod -R u+w "$SRC"    # distcheck's tree is read-only
 if ! (cd "$SRC" && dpkg-checkbuilddeps) >"$E2E_DIR/builddeps.out" 2>&1; then
     e2e_skip_all "build dependencies missing: $(tr '\n' ' ' <"$E2E_DIR/builddeps.out")"
 fi

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/module_lib.sh"
 
 ea_init doctor
-e2e_plan 17
+e2e_plan 18
 EA=${top_builddir:-.}/egressaudit
 ME=$(id -un)
 MODDIR=$(cd "$(dirname "$EA_MODULE")" && pwd)
@@ -81,6 +81,12 @@ sed "s,^Include .*,Include $E2E_DIR/bad-cat.snippet," "$CI" >"$E2E_DIR/bad-cat.c
 doctor bad-cat --cicap-conf "$E2E_DIR/bad-cat.conf"
 expect bad-cat 2 '^FAIL  catalogue: [0-9]+ error\(s\)' && grep -q 'fix: egressaudit lint -c .*syntax.yaml' "$E2E_DIR/bad-cat.out"
 e2e_ok $? "a catalogue with an error: FAIL with the lint command, exit 2"
+
+# An Include that includes itself: said, not followed forever.
+sed "s,^Include .*,Include $E2E_DIR/loop.conf," "$CI" >"$E2E_DIR/loop.conf"
+doctor loop --cicap-conf "$E2E_DIR/loop.conf"
+expect loop 2 "^FAIL  c-icap: $E2E_DIR/loop.conf: includes nested more than [0-9]+ deep \\(a loop\\?\\)"
+e2e_ok $? "a c-icap.conf that includes itself: FAIL naming the file, exit 2"
 
 # --- database -----------------------------------------------------------------------
 chmod 0755 "$DBDIR"
