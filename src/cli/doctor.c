@@ -365,7 +365,7 @@ static bool adapted(const struct dr_conf *sq, const char *name, const char *host
 static void check_squid(struct doctor *d)
 {
 	const char *names[8];
-	size_t nnames = 0;
+	size_t nnames = 0, nservices;
 	bool reqmod = false, respmod = false, bypass_off = false;
 	long icap_port = 1344, max_conn = 0, workers, capacity;
 	const struct dr_line *l;
@@ -403,6 +403,24 @@ static void check_squid(struct doctor *d)
 				bypass_off = true;
 			if (strncmp(l->argv[j], "max-conn=", 9) == 0)
 				max_conn += strtol(l->argv[j] + 9, NULL, 10);
+		}
+	}
+	/* adaptation_access may name a set or chain holding the services. */
+	nservices = nnames;
+	for (size_t i = 0; i < d->sq.nlines && nnames; i++) {
+		l = &d->sq.lines[i];
+		if (l->argc < 3 || (!word_is(l->argv[0], "adaptation_service_set") &&
+				    !word_is(l->argv[0], "adaptation_service_chain")))
+			continue;
+		for (size_t j = 2; j < l->argc; j++) {
+			bool ours = false;
+
+			for (size_t n = 0; n < nnames && !ours; n++)
+				ours = strcmp(l->argv[j], names[n]) == 0;
+			if (ours && nnames < 8) {
+				names[nnames++] = l->argv[1];
+				break;
+			}
 		}
 	}
 	if (d->squid_logd)
@@ -473,7 +491,7 @@ static void check_squid(struct doctor *d)
 		if (max_conn == 0)
 			dr_say(&d->r, DR_WARN, "c-icap",
 			       fixf(d, "add max-conn=%ld to each icap_service line of the service, then squid -k reconfigure",
-				    capacity / (long)nnames / workers > 0 ? capacity / (long)nnames / workers : 1),
+				    capacity / (long)nservices / workers > 0 ? capacity / (long)nservices / workers : 1),
 			       "Squid's icap_service lines have no max-conn= (c-icap announces no Max-Connections): past c-icap's %ld threads (MaxServers x ThreadsPerChild) Squid's ICAP connections wait for a free one",
 			       capacity);
 		else if (max_conn * workers > capacity)

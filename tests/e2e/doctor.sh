@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/module_lib.sh"
 
 ea_init doctor
-e2e_plan 18
+e2e_plan 19
 EA=${top_builddir:-.}/egressaudit
 ME=$(id -un)
 MODDIR=$(cd "$(dirname "$EA_MODULE")" && pwd)
@@ -129,6 +129,15 @@ sed 's,^adaptation_access \(ea_[a-z]*\) allow all$,adaptation_access \1 allow ea
     doctor scoped --squid-conf "$E2E_DIR/scoped.squid"
 expect scoped 1 '^WARN  squid: [0-9]+ of [0-9]+ catalogue hosts are never sent to the service by adaptation_access: .*central\.sophos\.com'
 e2e_ok $? "an ICAP scope ACL narrower than the catalogue: WARN naming the hosts it misses, exit 1"
+
+# The services in an adaptation_service_set that adaptation_access names.
+grep -v '^adaptation_access' "$SQ" | sed '$a adaptation_service_set ea_set ea_req\
+adaptation_service_set ea_rset ea_resp\
+adaptation_access ea_set allow all\
+adaptation_access ea_rset allow all' | squid_variant set &&
+    doctor set --squid-conf "$E2E_DIR/set.squid"
+expect set 0 '^OK    squid: adaptation_access sends all [0-9]+ catalogue hosts to the service'
+e2e_ok $? "adaptation_access naming an adaptation_service_set of the services: OK, exit 0"
 
 sed 's,max-conn=5$,max-conn=40,' "$SQ" | squid_variant max-conn &&
     sed 's,^MaxServers .*,MaxServers 2,; s,^ThreadsPerChild .*,ThreadsPerChild 10,' "$CI" >"$E2E_DIR/few-threads.conf" &&
