@@ -22,6 +22,9 @@
 #include "core/diag.h"
 #include "store/store.h"
 
+#ifndef EA_SYSCONFDIR
+#define EA_SYSCONFDIR "/etc"
+#endif
 #ifndef EA_ICAP_MODULE_DIR
 #define EA_ICAP_MODULE_DIR "/usr/lib/x86_64-linux-gnu/c_icap"
 #endif
@@ -30,7 +33,7 @@
 #define MAX_SCOPE 8          /* scope misses named before "and N more" */
 
 struct doctor {
-	const char *cicap_conf, *squid_conf, *db, *user;
+	const char *cicap_conf, *squid_conf, *logd_conf, *db, *user;
 	struct cli_paths cats;
 	long max_age_hours;
 	struct dr_report r;
@@ -50,6 +53,7 @@ static void doctor_usage(FILE *out)
 	      "  checks c-icap, the module, the catalogue, the database and Squid; one line per check\n"
 	      "      --cicap-conf FILE  c-icap's configuration (default /etc/c-icap/c-icap.conf)\n"
 	      "      --squid-conf FILE  Squid's configuration (default /etc/squid/squid.conf)\n"
+	      "      --logd-conf FILE   egressaudit-logd's settings (default /etc/egressaudit/logd.conf)\n"
 	      "  -c, --catalogue PATH   the catalogue (repeatable; default: c-icap.conf's egressaudit.Catalogue)\n"
 	      "  -d, --database DB      the database (default: c-icap.conf's egressaudit.Database)\n"
 	      "  -u, --user USER        the user c-icap runs as (default: c-icap.conf's User)\n"
@@ -507,6 +511,62 @@ static void check_squid(struct doctor *d)
 	}
 }
 
+/* ---- egressaudit-logd ------------------------------------------------------------------ */
+
+/* Squid starts the log daemon as its cache_effective_user, which must be
+ * able to write the database logd.conf names. */
+static void check_logd(struct doctor *d)
+{
+	const struct dr_line *l;
+	struct dr_conf lc;
+	struct passwd *pw;
+	gid_t groups[256];
+	int ngroups = 256;
+	char err[4096], dir[4096], *slash;
+	const char *db = NULL, *user;
+	struct stat st;
+
+	if (!d->sq_ok || !d->squid_logd)
+		return;
+	if (dr_conf_read(&lc, d->logd_conf, "", err, sizeof(err)) < 0) {
+		dr_say(&d->r, DR_FAIL, "logd", "apt-get install --reinstall -o Dpkg::Options::=--force-confmiss egressaudit (it brings back /etc/egressaudit/logd.conf)",
+		       "Squid logs through egressaudit-logd, but %s", err);
+		dr_conf_free(&lc);
+		return;
+	}
+	if ((l = dr_conf_last(&lc, "database")) && l->argc > 1)
+		db = l->argv[1];
+	if (!db) {
+		dr_say(&d->r, DR_FAIL, "logd", fixf(d, "add 'database /var/lib/egressaudit/audit.db' to %s", d->logd_conf),
+		       "%s names no database: egressaudit-logd records nothing", d->logd_conf);
+		dr_conf_free(&lc);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", db);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	l = dr_conf_last(&d->sq, "cache_effective_user");
+	user = l && l->argc > 1 ? l->argv[1] : "proxy";
+	if (!(pw = getpwnam(user))) {
+		dr_say(&d->r, DR_FAIL, "logd", NULL, "Squid's user %s does not exist", user);
+	} else {
+		if (getgrouplist(user, pw->pw_gid, groups, &ngroups) < 0)
+			ngroups = 0;
+		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			dr_say(&d->r, DR_FAIL, "logd", fixf(d, "install -d -o %s -m 0750 %s", user, dir),
+			       "the directory of logd's database %s does not exist", db);
+		else if (!may_write(&st, pw->pw_uid, groups, ngroups))
+			dr_say(&d->r, DR_FAIL, "logd",
+			       fixf(d, "give egressaudit-logd a database of its own: 'database /var/lib/egressaudit-logd/audit.db' in %s, install -d -o %s -m 0750 /var/lib/egressaudit-logd, and report with both -d",
+				    d->logd_conf, user),
+			       "%s is not writable by %s, the user Squid runs egressaudit-logd as: it records nothing", dir, user);
+		else
+			dr_say(&d->r, DR_OK, "logd", NULL, "egressaudit-logd (as %s) can write %s", user, db);
+	}
+	dr_conf_free(&lc);
+}
+
 /* ---- what the database says ----------------------------------------------------------- */
 
 struct drops {
@@ -602,6 +662,7 @@ int ea_cmd_doctor(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "cicap-conf", required_argument, NULL, 'C' },
 		{ "squid-conf", required_argument, NULL, 'S' },
+		{ "logd-conf", required_argument, NULL, 'L' },
 		{ "catalogue", required_argument, NULL, 'c' },
 		{ "database", required_argument, NULL, 'd' },
 		{ "user", required_argument, NULL, 'u' },
@@ -613,6 +674,7 @@ int ea_cmd_doctor(int argc, char **argv)
 	struct doctor d = {
 		.cicap_conf = "/etc/c-icap/c-icap.conf",
 		.squid_conf = "/etc/squid/squid.conf",
+		.logd_conf = EA_SYSCONFDIR "/egressaudit/logd.conf",
 		.max_age_hours = 24,
 	};
 	char *end;
@@ -623,6 +685,7 @@ int ea_cmd_doctor(int argc, char **argv)
 		switch (c) {
 		case 'C': d.cicap_conf = optarg; break;
 		case 'S': d.squid_conf = optarg; break;
+		case 'L': d.logd_conf = optarg; break;
 		case 'c': cli_paths_add(&d.cats, optarg); break;
 		case 'd': d.db = optarg; break;
 		case 'u': d.user = optarg; break;
@@ -648,6 +711,7 @@ int ea_cmd_doctor(int argc, char **argv)
 	check_catalogue(&d);
 	check_database_dir(&d);
 	check_squid(&d);
+	check_logd(&d);
 	check_database(&d);
 	printf("doctor: %u OK, %u warning(s), %u failure(s)\n", d.r.count[DR_OK], d.r.count[DR_WARN], d.r.count[DR_FAIL]);
 	rc = d.r.count[DR_FAIL] ? 2 : d.r.count[DR_WARN] ? 1 : 0;

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/module_lib.sh"
 
 ea_init doctor
-e2e_plan 19
+e2e_plan 21
 EA=${top_builddir:-.}/egressaudit
 ME=$(id -un)
 MODDIR=$(cd "$(dirname "$EA_MODULE")" && pwd)
@@ -138,6 +138,26 @@ adaptation_access ea_rset allow all' | squid_variant set &&
     doctor set --squid-conf "$E2E_DIR/set.squid"
 expect set 0 '^OK    squid: adaptation_access sends all [0-9]+ catalogue hosts to the service'
 e2e_ok $? "adaptation_access naming an adaptation_service_set of the services: OK, exit 0"
+
+# Squid logging through egressaudit-logd, which runs as Squid's user.
+if getent passwd proxy >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    { cat "$SQ"; echo "logfile_daemon /usr/sbin/egressaudit-logd"
+      echo "access_log daemon:$E2E_DIR/squid/egressaudit.log squid"; } | squid_variant logd &&
+        printf 'catalogue %s\ndatabase %s\n' "$top_srcdir/rules" "$EA_DB" >"$E2E_DIR/logd-bad.conf" &&
+        doctor logd-bad --squid-conf "$E2E_DIR/logd.squid" --logd-conf "$E2E_DIR/logd-bad.conf"
+    expect logd-bad 2 "^FAIL  logd: $DBDIR is not writable by proxy, the user Squid runs egressaudit-logd as"
+    e2e_ok $? "egressaudit-logd's database in a directory Squid's user cannot write: FAIL, exit 2"
+    install -d -o proxy -m 0750 "$E2E_DIR/logd-db"
+    printf 'catalogue %s\ndatabase %s\n' "$top_srcdir/rules" "$E2E_DIR/logd-db/audit.db" >"$E2E_DIR/logd-good.conf"
+    doctor logd-good --squid-conf "$E2E_DIR/logd.squid" --logd-conf "$E2E_DIR/logd-good.conf"
+    expect logd-good 0 "^OK    logd: egressaudit-logd \\(as proxy\\) can write $E2E_DIR/logd-db/audit.db"
+    e2e_ok $? "egressaudit-logd's database where Squid's user can write: OK, exit 0"
+else
+    for t in 1 2; do
+        E2E_TESTNUM=$((E2E_TESTNUM + 1))
+        echo "ok $E2E_TESTNUM # SKIP needs root and Squid's user proxy"
+    done
+fi
 
 sed 's,max-conn=5$,max-conn=40,' "$SQ" | squid_variant max-conn &&
     sed 's,^MaxServers .*,MaxServers 2,; s,^ThreadsPerChild .*,ThreadsPerChild 10,' "$CI" >"$E2E_DIR/few-threads.conf" &&
