@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,17 +90,17 @@ static long conf_long(const struct dr_conf *c, const char *name, long dflt)
 static void check_cicap(struct doctor *d)
 {
 	const struct dr_line *svc = NULL, *l;
-	char err[4096], path[4096];
+	char path[4096];
 	struct stat st;
 
-	if (dr_conf_read(&d->ci, d->cicap_conf, "Include", err, sizeof(err)) < 0) {
-		dr_say(&d->r, DR_FAIL, "c-icap", "apt-get install c-icap (or give --cicap-conf FILE)", "%s", err);
+	if (dr_conf_read(&d->ci, d->cicap_conf, "Include") < 0) {
+		dr_say(&d->r, DR_FAIL, "c-icap", "apt-get install c-icap (or give --cicap-conf FILE)", "%s", d->ci.errmsg);
 		return;
 	}
 	d->ci_ok = true;
 	for (size_t i = 0; i < d->ci.nlines; i++) {
 		l = &d->ci.lines[i];
-		if (strcasecmp(l->argv[0], "Service") == 0 && l->argc >= 3) {
+		if (dr_eq(l->argv[0], "Service") && l->argc >= 3) {
 			const char *base = strrchr(l->argv[2], '/');
 
 			if (strcmp(base ? base + 1 : l->argv[2], MODULE_FILE) == 0)
@@ -143,8 +142,8 @@ static void check_catalogue(struct doctor *d)
 		for (size_t i = 0; i < d->ci.nlines; i++) {
 			const struct dr_line *l = &d->ci.lines[i];
 
-			if (d->service && l->argc >= 2 && strncasecmp(l->argv[0], d->service, strlen(d->service)) == 0 &&
-			    strcasecmp(l->argv[0] + strlen(d->service), ".Catalogue") == 0)
+			if (d->service && l->argc >= 2 && dr_eqn(l->argv[0], d->service, strlen(d->service)) &&
+			    dr_eq(l->argv[0] + strlen(d->service), ".Catalogue"))
 				cli_paths_add(&d->cats, l->argv[1]);
 		}
 	if (d->cats.n == 0) {
@@ -207,8 +206,8 @@ static void check_database_dir(struct doctor *d)
 	if (!d->db && d->ci_ok && d->service)
 		for (size_t i = 0; i < d->ci.nlines; i++) {
 			l = &d->ci.lines[i];
-			if (l->argc >= 2 && strncasecmp(l->argv[0], d->service, strlen(d->service)) == 0 &&
-			    strcasecmp(l->argv[0] + strlen(d->service), ".Database") == 0)
+			if (l->argc >= 2 && dr_eqn(l->argv[0], d->service, strlen(d->service)) &&
+			    dr_eq(l->argv[0] + strlen(d->service), ".Database"))
 				d->db = l->argv[1];
 		}
 	snprintf(d->db_path, sizeof(d->db_path), "%s", d->db ? d->db : DEFAULT_DB);
@@ -257,7 +256,7 @@ static void check_database_dir(struct doctor *d)
 
 /* ---- Squid -------------------------------------------------------------------------- */
 
-static bool word_is(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+static bool word_is(const char *a, const char *b) { return dr_eq(a, b); }
 
 /* Does Squid's ACL NAME (dstdomain or dstdom_regex, inline or "file") match HOST? */
 static int acl_matches(const struct dr_conf *sq, const char *name, const char *host);
@@ -267,9 +266,9 @@ static bool dstdomain_match(const char *value, const char *host)
 	size_t vl = strlen(value), hl = strlen(host);
 
 	if (value[0] == '.')
-		return (hl == vl - 1 && strcasecmp(host, value + 1) == 0) ||
-		       (hl > vl && strcasecmp(host + hl - vl, value) == 0);
-	return strcasecmp(value, host) == 0;
+		return (hl == vl - 1 && dr_eq(host, value + 1)) ||
+		       (hl > vl && dr_eq(host + hl - vl, value));
+	return dr_eq(value, host);
 }
 
 static int value_matches(const char *type, const char *value, const char *host, bool icase)
@@ -373,10 +372,10 @@ static void check_squid(struct doctor *d)
 	bool reqmod = false, respmod = false, bypass_off = false;
 	long icap_port = 1344, max_conn = 0, workers, capacity;
 	const struct dr_line *l;
-	char err[4096], want[64];
+	char want[64];
 
-	if (dr_conf_read(&d->sq, d->squid_conf, "include", err, sizeof(err)) < 0) {
-		dr_say(&d->r, DR_FAIL, "squid", "apt-get install squid (or give --squid-conf FILE)", "%s", err);
+	if (dr_conf_read(&d->sq, d->squid_conf, "include") < 0) {
+		dr_say(&d->r, DR_FAIL, "squid", "apt-get install squid (or give --squid-conf FILE)", "%s", d->sq.errmsg);
 		return;
 	}
 	d->sq_ok = true;
@@ -522,15 +521,15 @@ static void check_logd(struct doctor *d)
 	struct passwd *pw;
 	gid_t groups[256];
 	int ngroups = 256;
-	char err[4096], dir[4096], *slash;
+	char dir[4096], *slash;
 	const char *db = NULL, *user;
 	struct stat st;
 
 	if (!d->sq_ok || !d->squid_logd)
 		return;
-	if (dr_conf_read(&lc, d->logd_conf, "", err, sizeof(err)) < 0) {
+	if (dr_conf_read(&lc, d->logd_conf, "") < 0) {
 		dr_say(&d->r, DR_FAIL, "logd", "apt-get install --reinstall -o Dpkg::Options::=--force-confmiss egressaudit (it brings back /etc/egressaudit/logd.conf)",
-		       "Squid logs through egressaudit-logd, but %s", err);
+		       "Squid logs through egressaudit-logd, but %s", lc.errmsg);
 		dr_conf_free(&lc);
 		return;
 	}
@@ -604,25 +603,24 @@ static void check_database(struct doctor *d)
 	struct drops drops = { "", 0 };
 	time_t now = time(NULL), icap = 0, logged = 0, import = 0;
 	long max_age = d->max_age_hours * 3600;
-	char err[1024], age[64];
+	char age[64];
 	struct stat st;
-	int rc;
 
 	if (stat(d->db_path, &st) < 0) {
 		dr_say(&d->r, DR_WARN, "recording", "send a request to a vendor host through Squid and run egressaudit doctor again",
 		       "no database at %s yet: nothing recorded", d->db_path);
 		return;
 	}
-	s = ea_store_open_readonly(d->db_path, &rc, err, sizeof(err));
-	if (!s) {
-		dr_say(&d->r, DR_FAIL, "recording", NULL, "%s", err);
+	if (ea_store_open_readonly(d->db_path, &s) != EA_STORE_OK) {
+		dr_say(&d->r, DR_FAIL, "recording", NULL, "%s", ea_store_errmsg(s));
+		ea_store_close(s);
 		return;
 	}
-	if (ea_store_last_hit(s, "icap", &icap, err, sizeof(err)) != EA_STORE_OK ||
-	    ea_store_last_hit(s, "log", &logged, err, sizeof(err)) != EA_STORE_OK ||
-	    ea_store_last_import(s, &import, err, sizeof(err)) != EA_STORE_OK ||
-	    ea_store_each_counter(s, add_drop, &drops, err, sizeof(err)) < 0) {
-		dr_say(&d->r, DR_FAIL, "recording", NULL, "%s", err);
+	if (ea_store_last_hit(s, "icap", &icap) != EA_STORE_OK ||
+	    ea_store_last_hit(s, "log", &logged) != EA_STORE_OK ||
+	    ea_store_last_import(s, &import) != EA_STORE_OK ||
+	    ea_store_each_counter(s, add_drop, &drops) < 0) {
+		dr_say(&d->r, DR_FAIL, "recording", NULL, "%s", ea_store_errmsg(s));
 		ea_store_close(s);
 		return;
 	}

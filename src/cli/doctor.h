@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/util.h"
+
 /* One directive: its words, and where it was written. */
 struct dr_line {
 	const char *file;    /* owned by the dr_conf's file list */
@@ -17,19 +19,24 @@ struct dr_line {
 
 struct dr_conf {
 	struct dr_line *lines;
-	size_t nlines;
+	size_t nlines, lines_cap;
 	char **files;        /* every file read, in order */
-	size_t nfiles;
+	size_t nfiles, files_cap;
+	char errmsg[EA_ERRMSG_MAX];
 };
 
 /* Reads PATH and, in place of each line whose first word is INCLUDE_WORD
  * (case-insensitive), the files it names (shell globs; relative names are
  * taken from PATH's directory). Blank lines and '#' comments are skipped,
- * a trailing backslash continues a line. -1 with the reason in ERR when
- * PATH or an included file cannot be read, or includes nest too deep. */
-int dr_conf_read(struct dr_conf *c, const char *path, const char *include_word,
-		 char *err, size_t errlen);
+ * a trailing backslash continues a line. -1 when PATH or an included file
+ * cannot be read, or includes nest too deep: c->errmsg says which and why.
+ * dr_conf_free either way. */
+int dr_conf_read(struct dr_conf *c, const char *path, const char *include_word);
 void dr_conf_free(struct dr_conf *c);
+
+/* ASCII case-insensitive comparisons (directive names), locale-free. */
+bool dr_eq(const char *a, const char *b);
+bool dr_eqn(const char *a, const char *b, size_t n);
 
 /* The last line whose first word is NAME (case-insensitive), or NULL. */
 const struct dr_line *dr_conf_last(const struct dr_conf *c, const char *name);

@@ -8,26 +8,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "core/chars.h"
 
 #define DR_MAX_DEPTH 16    /* includes nested deeper are taken for a loop */
 #define DR_LINE_MAX 65536
 
-static void seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
+bool dr_eqn(const char *a, const char *b, size_t n)
 {
-	va_list ap;
+	for (size_t i = 0; i < n; i++) {
+		if (ea_tolower((unsigned char)a[i]) != ea_tolower((unsigned char)b[i]))
+			return false;
+		if (a[i] == '\0')
+			return true;
+	}
+	return true;
+}
 
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
+bool dr_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	return la == strlen(b) && dr_eqn(a, b, la);
 }
 
 /* Words separated by blanks; a "double-quoted" word keeps its blanks. */
 static int split(char *s, struct dr_line *l)
 {
 	size_t cap = 0;
+	char **slot;
 
 	for (;;) {
 		char *w;
@@ -47,14 +56,8 @@ static int split(char *s, struct dr_line *l)
 		}
 		if (*s)
 			*s++ = '\0';
-		if (l->argc == cap) {
-			char **v = realloc(l->argv, (cap = cap ? cap * 2 : 8) * sizeof(*v));
-
-			if (!v)
-				return -1;
-			l->argv = v;
-		}
-		if (!(l->argv[l->argc++] = strdup(w)))
+		if (!(slot = ea_vec_push(&l->argv, &l->argc, &cap, sizeof(*l->argv))) ||
+		    !(*slot = strdup(w)))
 			return -1;
 	}
 }
@@ -62,16 +65,15 @@ static int split(char *s, struct dr_line *l)
 static int add_line(struct dr_conf *c, const char *file, unsigned lineno, char *text)
 {
 	struct dr_line l = { .file = file, .lineno = lineno };
-	struct dr_line *v;
+	struct dr_line *slot;
 
 	if (split(text, &l) < 0)
 		goto oom;
 	if (l.argc == 0)
 		return 0;
-	if (!(v = realloc(c->lines, (c->nlines + 1) * sizeof(*v))))
+	if (!(slot = ea_vec_push(&c->lines, &c->nlines, &c->lines_cap, sizeof(*c->lines))))
 		goto oom;
-	c->lines = v;
-	c->lines[c->nlines++] = l;
+	*slot = l;
 	return 0;
 oom:
 	for (size_t i = 0; i < l.argc; i++)
@@ -82,21 +84,20 @@ oom:
 
 static const char *add_file(struct dr_conf *c, const char *path)
 {
-	char **v = realloc(c->files, (c->nfiles + 1) * sizeof(*v));
+	char **slot = ea_vec_push(&c->files, &c->nfiles, &c->files_cap, sizeof(*c->files));
 
-	if (!v)
+	if (!slot)
 		return NULL;
-	c->files = v;
-	if (!(c->files[c->nfiles] = strdup(path)))
-		return NULL;
-	return c->files[c->nfiles++];
+	if (!(*slot = strdup(path)))
+		c->nfiles--;
+	return *slot;
 }
 
 static int read_file(struct dr_conf *c, const char *path, const char *base_dir,
-		     const char *include_word, int depth, char *err, size_t errlen);
+		     const char *include_word, int depth);
 
 static int include(struct dr_conf *c, const char *pattern, const char *base_dir, const char *from,
-		   unsigned lineno, const char *include_word, int depth, char *err, size_t errlen)
+		   unsigned lineno, const char *include_word, int depth)
 {
 	char full[4096];
 	glob_t g;
@@ -105,21 +106,25 @@ static int include(struct dr_conf *c, const char *pattern, const char *base_dir,
 	if (pattern[0] == '/')
 		snprintf(full, sizeof(full), "%s", pattern);
 	else if (snprintf(full, sizeof(full), "%s/%s", base_dir, pattern) >= (int)sizeof(full)) {
-		seterr(err, errlen, "%s:%u: included name too long", from, lineno);
+		ea_errmsg_set(c->errmsg, "%s:%u: included name too long", from, lineno);
 		return -1;
 	}
 	/* A pattern that matches nothing is no error for Squid (conf.d/ empty). */
-	if (glob(full, 0, NULL, &g) != 0)
-		return strpbrk(full, "*?[") ? 0 : (seterr(err, errlen, "%s:%u: cannot read %s: %s",
-							   from, lineno, full, strerror(ENOENT)), -1);
+	if (glob(full, 0, NULL, &g) != 0) {
+		if (!strpbrk(full, "*?[")) {
+			ea_errmsg_set(c->errmsg, "%s:%u: cannot read %s: %s", from, lineno, full, strerror(ENOENT));
+			return -1;
+		}
+		return 0;
+	}
 	for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
-		rc = read_file(c, g.gl_pathv[i], base_dir, include_word, depth + 1, err, errlen);
+		rc = read_file(c, g.gl_pathv[i], base_dir, include_word, depth + 1);
 	globfree(&g);
 	return rc;
 }
 
 static int read_file(struct dr_conf *c, const char *path, const char *base_dir,
-		     const char *include_word, int depth, char *err, size_t errlen)
+		     const char *include_word, int depth)
 {
 	char *buf = NULL, *line;
 	const char *name;
@@ -129,17 +134,17 @@ static int read_file(struct dr_conf *c, const char *path, const char *base_dir,
 	int rc = 0;
 
 	if (depth > DR_MAX_DEPTH) {
-		seterr(err, errlen, "%s: includes nested more than %d deep (a loop?)", path, DR_MAX_DEPTH);
+		ea_errmsg_set(c->errmsg, "%s: includes nested more than %d deep (a loop?)", path, DR_MAX_DEPTH);
 		return -1;
 	}
 	if (!(f = fopen(path, "r"))) {
-		seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		ea_errmsg_set(c->errmsg, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!(name = add_file(c, path)) || !(buf = malloc(DR_LINE_MAX)) || !(line = malloc(DR_LINE_MAX))) {
 		free(buf);
 		fclose(f);
-		seterr(err, errlen, "out of memory");
+		ea_errmsg_set(c->errmsg, "out of memory");
 		return -1;
 	}
 	while (rc == 0 && fgets(line, DR_LINE_MAX, f)) {
@@ -155,7 +160,7 @@ static int read_file(struct dr_conf *c, const char *path, const char *base_dir,
 		if (used == 0)
 			start = lineno;
 		if (used + len + 2 > DR_LINE_MAX) {
-			seterr(err, errlen, "%s:%u: line too long", path, lineno);
+			ea_errmsg_set(c->errmsg, "%s:%u: line too long", path, lineno);
 			rc = -1;
 			break;
 		}
@@ -174,17 +179,17 @@ static int read_file(struct dr_conf *c, const char *path, const char *base_dir,
 		{
 			size_t wl = strcspn(s, " \t");
 
-			if (wl == strlen(include_word) && strncasecmp(s, include_word, wl) == 0) {
+			if (wl == strlen(include_word) && dr_eqn(s, include_word, wl)) {
 				struct dr_line tmp = { 0 };
 
 				if (split(s + wl, &tmp) < 0) {
-					seterr(err, errlen, "out of memory");
+					ea_errmsg_set(c->errmsg, "out of memory");
 					rc = -1;
 				}
 				for (size_t i = 0; i < tmp.argc; i++) {
 					if (rc == 0)
 						rc = include(c, tmp.argv[i], base_dir, name, start, include_word,
-							     depth, err, errlen);
+							     depth);
 					free(tmp.argv[i]);
 				}
 				free(tmp.argv);
@@ -192,12 +197,12 @@ static int read_file(struct dr_conf *c, const char *path, const char *base_dir,
 			}
 		}
 		if (add_line(c, name, start, s) < 0) {
-			seterr(err, errlen, "out of memory");
+			ea_errmsg_set(c->errmsg, "out of memory");
 			rc = -1;
 		}
 	}
 	if (rc == 0 && ferror(f)) {
-		seterr(err, errlen, "reading %s: %s", path, strerror(errno));
+		ea_errmsg_set(c->errmsg, "reading %s: %s", path, strerror(errno));
 		rc = -1;
 	}
 	free(line);
@@ -206,8 +211,7 @@ static int read_file(struct dr_conf *c, const char *path, const char *base_dir,
 	return rc;
 }
 
-int dr_conf_read(struct dr_conf *c, const char *path, const char *include_word,
-		 char *err, size_t errlen)
+int dr_conf_read(struct dr_conf *c, const char *path, const char *include_word)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
@@ -219,7 +223,7 @@ int dr_conf_read(struct dr_conf *c, const char *path, const char *include_word,
 		snprintf(dir, sizeof(dir), ".");
 	if (dir[0] == '\0')
 		snprintf(dir, sizeof(dir), "/");
-	return read_file(c, path, dir, include_word, 0, err, errlen);
+	return read_file(c, path, dir, include_word, 0);
 }
 
 void dr_conf_free(struct dr_conf *c)
@@ -233,13 +237,15 @@ void dr_conf_free(struct dr_conf *c)
 		free(c->files[i]);
 	free(c->lines);
 	free(c->files);
-	memset(c, 0, sizeof(*c));
+	c->lines = NULL;
+	c->files = NULL;
+	c->nlines = c->lines_cap = c->nfiles = c->files_cap = 0;
 }
 
 const struct dr_line *dr_conf_last(const struct dr_conf *c, const char *name)
 {
 	for (size_t i = c->nlines; i-- > 0;)
-		if (strcasecmp(c->lines[i].argv[0], name) == 0)
+		if (dr_eq(c->lines[i].argv[0], name))
 			return &c->lines[i];
 	return NULL;
 }
