@@ -1,8 +1,6 @@
 /* egressaudit doctor: checks a deployment (c-icap, the module, the
  * catalogue, the database, Squid) and says line by line what is right and
  * what to fix, with the command. Exit 0 all OK, 1 warnings, 2 failures. */
-#include "config.h"
-
 #include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
