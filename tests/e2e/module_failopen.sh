@@ -74,11 +74,7 @@ grep -q "egressaudit: $MISSING/audit.db: writing again" "$E2E_CICAP_SERVER_LOG"
 e2e_ok $? "the server log says the database is written again (at DebugLevel 1)"
 
 # --- a file that is not a database ------------------------------------------------
-# In a directory of its own: the module keeps its last good catalogue beside
-# the database, and the phases below, without a usable catalogue, must not
-# find one there.
-mkdir "$E2E_DIR/notadb"
-NOTADB=$E2E_DIR/notadb/not-a-database
+NOTADB=$E2E_DIR/not-a-database
 head -c 8192 /dev/urandom >"$NOTADB"
 restart_cicap \
     "egressaudit.Catalogue $top_srcdir/rules" \
