@@ -3,7 +3,8 @@
 # packages that are missing, generate and run configure when needed, build.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 # Environment: CI=true (or EA_WERROR=1) builds with -Werror;
-# EA_CONFIGURE_FLAGS adds ./configure options.
+# EA_CONFIGURE_FLAGS adds ./configure options; EA_PACKAGING=1 also installs
+# the Debian packaging tools (dpkg-buildpackage, debhelper, lintian).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -18,6 +19,12 @@ packages="gcc make pkg-config autoconf automake libtool
 libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev clang
 c-icap squid curl python3 openssl sqlite3 procps util-linux iproute2
 prometheus chromium"
+# The packaging test (tests/debian/package.sh) only when asked for with
+# EA_PACKAGING=1 (.ci/run does): debhelper builds the packages, lintian
+# checks them; without them that test skips and says so.
+if [ "${EA_PACKAGING:-}" = "1" ]; then
+	packages="$packages dpkg-dev debhelper lintian fakeroot"
+fi
 
 missing=""
 for p in $packages; do

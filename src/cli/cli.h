@@ -27,6 +27,22 @@ struct ea_catalogue *cli_load_catalogue(struct cli_paths *p, bool quiet);
  * (ea_matcher_unref frees both); NULL after printing why. */
 struct ea_matcher *cli_load_matcher(struct cli_paths *p, bool quiet);
 
+/* An output file replaced whole: written as a temporary file in the same
+ * directory and renamed over PATH on commit, so a reader (node_exporter's
+ * textfile collector, a web server) sees the old file or the new one. */
+struct cli_output {
+	FILE *fp;
+	char *path;
+	char *tmp;
+};
+
+/* 0, or -1 with errno set. */
+int cli_output_open(struct cli_output *o, const char *path);
+/* Flushes, syncs and renames; -1 with errno set (the temporary file is gone). */
+int cli_output_commit(struct cli_output *o);
+/* Drops the temporary file. */
+void cli_output_abort(struct cli_output *o);
+
 /* Prints "egressaudit CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -37,5 +53,7 @@ int ea_cmd_import(int argc, char **argv);
 int ea_cmd_report(int argc, char **argv);
 int ea_cmd_squid_acl(int argc, char **argv);
 int ea_cmd_profile(int argc, char **argv);
+int ea_cmd_doctor(int argc, char **argv);
+
 
 #endif

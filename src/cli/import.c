@@ -1,11 +1,13 @@
 /* egressaudit import: read Squid access logs (plain, .gz or standard input)
  * into the audit store, idempotently and incrementally; a summary per file
  * on stderr. Exit 0 when every file was read, 2 when one could not be. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -26,6 +28,7 @@ static void import_usage(FILE *out)
 	      "  -d, --database DB      the audit database (created if missing)\n"
 	      "  -f, --format FORMAT    squid (default), common, combined or egressaudit\n"
 	      "      --max-reports N    print at most N malformed lines (default 100; all are counted)\n"
+	      "      --missing-ok       skip a FILE that does not exist (a rotated name not made yet)\n"
 	      "  -q, --quiet            no per-file summary\n"
 	      "Importing a file again, or a rotated copy of it, adds only lines not imported before.\n"
 	      "exit status: 0 every file was read, 2 an error\n", out);
@@ -79,6 +82,7 @@ int ea_cmd_import(int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "max-reports", required_argument, NULL, 'm' },
+		{ "missing-ok", no_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -91,7 +95,7 @@ int ea_cmd_import(int argc, char **argv)
 	struct ea_store *s;
 	struct ea_import *imp;
 	const char *db = NULL;
-	bool quiet = false, failed = false;
+	bool quiet = false, failed = false, missing_ok = false;
 	char *end;
 	int c, nfiles;
 
@@ -115,6 +119,7 @@ int ea_cmd_import(int argc, char **argv)
 				return EA_EXIT_ERROR;
 			}
 			break;
+		case 'M': missing_ok = true; break;
 		case 'q': quiet = true; break;
 		case 'h': import_usage(stdout); cli_paths_free(&paths); return EA_EXIT_OK;
 		default: import_usage(stderr); cli_paths_free(&paths); return EA_EXIT_ERROR;
@@ -146,7 +151,13 @@ int ea_cmd_import(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		const char *name = strcmp(argv[i], "-") == 0 ? "(standard input)" : argv[i];
 		struct ea_import_stats st = { 0 };
+		struct stat sb;
 
+		/* A timer names access.log.1 before Squid's first rotation made it. */
+		if (missing_ok && strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) < 0 && errno == ENOENT) {
+			nfiles--;
+			continue;
+		}
 		if (ea_import_file(imp, argv[i], &st) < 0) {
 			cli_error("import", "%s: %s", name, ea_import_errmsg(imp));
 			failed = true;

@@ -18,6 +18,7 @@ static const struct {
 	{ "report", ea_cmd_report, "which required endpoints were reached, blocked or never seen" },
 	{ "squid-acl", ea_cmd_squid_acl, "print the Squid allowlist for the catalogue entries in scope" },
 	{ "profile", ea_cmd_profile, "help write the site profile (sophos-mcs: read the installer log)" },
+	{ "doctor", ea_cmd_doctor, "check a deployment: c-icap, the module, catalogue, database, Squid" },
 };
 
 static void usage(FILE *out)

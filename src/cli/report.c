@@ -21,7 +21,7 @@ static void report_usage(FILE *out)
 	      "  -d, --database DB     an audit database (repeatable: one per proxy, merged)\n"
 	      "  -p, --profile FILE    the site profile: vendors, products, features, regions, site hosts, exceptions\n"
 	      "  -f, --format FORMAT   text (default), csv, json, html or prometheus\n"
-	      "  -o, --output FILE     write there instead of standard output\n"
+	      "  -o, --output FILE     write there instead of standard output (a whole new file, renamed into place)\n"
 	      "      --since WHEN      hits from WHEN: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z, @UNIXTIME or N[smhdw] ago\n"
 	      "      --until WHEN      hits before WHEN (a date includes that day)\n"
 	      "      --as-of DATE      judge valid_until and exception expiry on DATE (default: today)\n"
@@ -132,6 +132,7 @@ static int run(struct report_args *a)
 	struct ea_report *r = NULL;
 	const struct report_format *format;
 	FILE *out = stdout;
+	struct cli_output file;
 	time_t now = time(NULL);
 	int rc;
 
@@ -197,10 +198,13 @@ static int run(struct report_args *a)
 			rc = NAGIOS_UNKNOWN;
 		goto out;
 	}
-	if (a->output && !(out = fopen(a->output, "w"))) {
-		cli_error("report", "cannot write %s: %m", a->output);
-		rc = EA_EXIT_ERROR;
-		goto out;
+	if (a->output) {
+		if (cli_output_open(&file, a->output) < 0) {
+			cli_error("report", "cannot write %s: %m", a->output);
+			rc = EA_EXIT_ERROR;
+			goto out;
+		}
+		out = file.fp;
 	}
 	if (format->write)
 		rc = format->write(out, r);
@@ -208,7 +212,11 @@ static int run(struct report_args *a)
 		rc = ea_report_write_text(out, r, strcmp(a->colour, "always") == 0 ||
 					  (strcmp(a->colour, "auto") == 0 && !getenv("NO_COLOR") &&
 					   isatty(fileno(out))));
-	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
+	if (!a->output && fflush(out) != 0)
+		rc = -1;
+	else if (a->output && rc < 0)
+		cli_output_abort(&file);
+	else if (a->output && cli_output_commit(&file) < 0)
 		rc = -1;
 	if (rc < 0) {
 		cli_error("report", "cannot write the report%s%s", a->output ? " to " : "",

@@ -887,3 +887,44 @@ int ea_store_log_position(struct ea_store *s, const char *identity,
 	sqlite3_clear_bindings(st);
 	return rc;
 }
+
+/* One integer from a one-row query; *value 0 when the result is NULL. */
+static int query_int64(struct ea_store *s, const char *sql, const char *what, int64_t *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*value = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, what);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		rc = fail(s, what);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? EA_STORE_OK : rc;
+}
+
+int ea_store_last_hit(struct ea_store *s, const char *source, time_t *when)
+{
+	int64_t v;
+	int rc;
+
+	/* source is one of two constants, never user input. */
+	rc = query_int64(s, strcmp(source, "log") == 0
+			 ? "SELECT max(last_seen) FROM hits WHERE source = 'log'"
+			 : "SELECT max(last_seen) FROM hits WHERE source = 'icap'",
+			 "reading the last hit", &v);
+	*when = (time_t)v;
+	return rc;
+}
+
+int ea_store_last_import(struct ea_store *s, time_t *when)
+{
+	int64_t v;
+	int rc = query_int64(s, "SELECT max(updated) FROM log_files", "reading the last import", &v);
+
+	*when = (time_t)v;
+	return rc;
+}

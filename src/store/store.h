@@ -188,6 +188,11 @@ void ea_store_cursor_close(struct ea_store_cursor *c);
  * in c-icap, in each child. Pushing copies the hit into a bounded ring and
  * never waits on disk; one writer thread flushes batches. */
 
+/* The newest last_seen of the hits from SOURCE ("icap" or "log"), and the
+ * time of the newest access-log import; 0 when there is none. */
+int ea_store_last_hit(struct ea_store *s, const char *source, time_t *when);
+int ea_store_last_import(struct ea_store *s, time_t *when);
+
 /* Counter names the writer persists in the counters table. */
 #define EA_COUNTER_QUEUE_FULL "queue_full" /* pushed while the queue was full */
 #define EA_COUNTER_DB_BUSY "db_busy"       /* still locked after retries */

@@ -27,7 +27,8 @@
 #
 # Tunables (set before the call that uses them): E2E_ICAP_SERVICE (default
 # egressaudit), E2E_CICAP_START_SERVERS / _MAX_SERVERS / _THREADS / _DEBUG,
-# E2E_CURL_MAX_TIME, E2E_SQUID_LOGFORMAT, E2E_KEEP (keep the temp dir).
+# E2E_CURL_MAX_TIME, E2E_SQUID_LOGFORMAT, E2E_SQUID_ICAP_OPTIONS (added to
+# both icap_service lines, e.g. max-conn=5), E2E_KEEP (keep the temp dir).
 
 : "${PYTHON3:=$(command -v python3 2>/dev/null)}"
 : "${CURL:=$(command -v curl 2>/dev/null)}"
@@ -403,8 +404,8 @@ e2e_start_squid() {
         # that c-icap closes just as Squid reuses it would make a request
         # skip ICAP.  Tests that want production behaviour set it to on.
         echo "icap_persistent_connections ${E2E_SQUID_ICAP_PERSISTENT:-off}"
-        echo "icap_service ea_req reqmod_precache $_e2e_icap bypass=on"
-        echo "icap_service ea_resp respmod_precache $_e2e_icap bypass=on"
+        echo "icap_service ea_req reqmod_precache $_e2e_icap bypass=on${E2E_SQUID_ICAP_OPTIONS:+ $E2E_SQUID_ICAP_OPTIONS}"
+        echo "icap_service ea_resp respmod_precache $_e2e_icap bypass=on${E2E_SQUID_ICAP_OPTIONS:+ $E2E_SQUID_ICAP_OPTIONS}"
         echo "adaptation_access ea_req allow all"
         echo "adaptation_access ea_resp allow all"
         for _e2e_line in "$@"; do
