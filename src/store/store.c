@@ -896,12 +896,12 @@ static int query_int64(struct ea_store *s, const char *sql, const char *what, in
 
 	*value = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, what);
+		return ea_store_fail(s, what);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*value = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
-		rc = fail(s, what);
+		rc = ea_store_fail(s, what);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? EA_STORE_OK : rc;
 }
