@@ -100,8 +100,11 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	return 0;
 }
 
-static int write_format(FILE *out, const char *format, const struct ea_report *r, bool colour)
+static int write_format(FILE *out, const char *format, struct ea_report *const *rs, size_t n,
+			bool colour)
 {
+	const struct ea_report *r = rs[0];
+
 	if (strcmp(format, "text") == 0)
 		return ea_report_write_text(out, r, colour);
 	if (strcmp(format, "json") == 0)
@@ -110,7 +113,7 @@ static int write_format(FILE *out, const char *format, const struct ea_report *r
 		return ea_report_write_csv(out, r);
 	if (strcmp(format, "html") == 0)
 		return ea_report_write_html(out, r);
-	return ea_report_write_prometheus(out, r);
+	return ea_report_write_prometheus(out, (const struct ea_report *const *)rs, n);
 }
 
 static bool known_format(const char *f)
@@ -128,7 +131,8 @@ static int run(struct report_args *a)
 	struct ea_report_options opt = { 0 };
 	struct ea_catalogue *cat = NULL;
 	struct ea_profile *profile = NULL;
-	struct ea_report *r = NULL;
+	struct ea_report **rs = NULL, *r;
+	size_t nreports = 0;
 	FILE *out = stdout;
 	char err[1024];
 	time_t now = time(NULL);
@@ -173,11 +177,22 @@ static int run(struct report_args *a)
 		}
 	}
 	opt.profile = profile;
-	if (ea_report_build(cat, &opt, a->dbs.v, a->dbs.n, &r, err, sizeof(err)) < 0) {
-		cli_error("report", "%s", err);
-		rc = fail(a, "cannot read the audit database");
+	/* Prometheus series carry a proxy label: one report per database. */
+	nreports = strcmp(a->format, "prometheus") == 0 && !a->check ? a->dbs.n : 1;
+	rs = calloc(nreports, sizeof(*rs));
+	if (!rs) {
+		cli_error("report", "out of memory");
+		rc = fail(a, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < nreports; i++)
+		if (ea_report_build(cat, &opt, nreports > 1 ? &a->dbs.v[i] : a->dbs.v,
+				    nreports > 1 ? 1 : a->dbs.n, &rs[i], err, sizeof(err)) < 0) {
+			cli_error("report", "%s", err);
+			rc = fail(a, "cannot read the audit database");
+			goto out;
+		}
+	r = rs[0];
 	if (a->check) {
 		rc = ea_report_check(stdout, r);
 		if (fflush(stdout) != 0)
@@ -189,7 +204,7 @@ static int run(struct report_args *a)
 		rc = EA_EXIT_ERROR;
 		goto out;
 	}
-	rc = write_format(out, a->format, r,
+	rc = write_format(out, a->format, rs, nreports,
 			  strcmp(a->colour, "always") == 0 ||
 			  (strcmp(a->colour, "auto") == 0 && !getenv("NO_COLOR") && isatty(fileno(out))));
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
@@ -200,7 +215,9 @@ static int run(struct report_args *a)
 		rc = EA_EXIT_ERROR;
 	}
 out:
-	ea_report_free(r);
+	for (size_t i = 0; rs && i < nreports; i++)
+		ea_report_free(rs[i]);
+	free(rs);
 	ea_profile_free(profile);
 	ea_catalogue_free(cat);
 	return rc;

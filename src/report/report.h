@@ -135,7 +135,9 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour);
 int ea_report_write_json(FILE *out, const struct ea_report *r);
 int ea_report_write_csv(FILE *out, const struct ea_report *r);
 int ea_report_write_html(FILE *out, const struct ea_report *r);
-int ea_report_write_prometheus(FILE *out, const struct ea_report *r);
+/* Prometheus: one report per proxy (each built from that proxy's database
+ * alone), every series labelled with its proxy (doc/metrics.md). */
+int ea_report_write_prometheus(FILE *out, const struct ea_report *const *reports, size_t n);
 
 /* Shared by the formats: "2026-11-25T10:00:00Z", "" for 0. */
 void ea_report_time(time_t t, char buf[32]);

@@ -74,16 +74,44 @@ if command -v promtool >/dev/null 2>&1; then
 	"$ea" report -c "$rules" -d "$tmp/p1.db" -d "$tmp/p2.db" -f prometheus >"$tmp/r.prom"
 	is "$?" 0 "the Prometheus report is written"
 	promtool check metrics <"$tmp/r.prom" >"$tmp/promtool.out" 2>&1
-	is "$?" 0 "promtool check metrics accepts it"
+	is "$?" 0 "promtool check metrics accepts it (names, types, _total only on the counter)"
 	sed 's/^/# /' "$tmp/promtool.out"
-	grep -q '^egressaudit_entry_status{vendor="acme",entry="acme-gw",level="required",status="blocked"} 1$' "$tmp/r.prom"
-	ok $? "an entry's status is a 1 in its state set"
-	grep -q '^egressaudit_entry_requests{vendor="acme",entry="acme-blocked",level="required",port="443",outcome="denied"} 4$' "$tmp/r.prom"
-	ok $? "per-port counts by outcome"
-	grep -q '^egressaudit_dropped_hits{proxy="proxy2",reason="db_full"} 3$' "$tmp/r.prom"
-	ok $? "drop counters per proxy"
+	grep -q '^egressaudit_entry_status{proxy="proxy1",vendor="acme",entry="acme-gw",level="required",status="blocked"} 1$' "$tmp/r.prom"
+	ok $? "an entry's status is a 1 in its state set, labelled with the proxy"
+	grep -q '^egressaudit_entry_status{proxy="proxy1",vendor="acme",entry="acme-blocked",level="required",status="blocked"} 1$' "$tmp/r.prom" &&
+		grep -q '^egressaudit_entry_status{proxy="proxy2",vendor="acme",entry="acme-blocked",level="required",status="ok"} 1$' "$tmp/r.prom"
+	ok $? "each proxy has its own status: blocked on proxy1, ok on proxy2"
+	grep -q '^egressaudit_entry_requests{proxy="proxy1",vendor="acme",entry="acme-blocked",level="required",port="443",outcome="denied"} 4$' "$tmp/r.prom"
+	ok $? "per-proxy, per-port counts by outcome"
+	grep -q '^egressaudit_dropped_hits_total{proxy="proxy2",reason="db_full"} 3$' "$tmp/r.prom"
+	ok $? "drop counters per proxy, as a counter"
+	grep -q '^# TYPE egressaudit_dropped_hits_total counter$' "$tmp/r.prom"
+	ok $? "the drop counters are typed counter"
 	grep -q 'host="\\"><img/src=x/onerror=alert(3)>"' "$tmp/r.prom"
 	ok $? "label values are escaped"
+	last=$(sed -n 's/^egressaudit_exporter_last_success_timestamp_seconds{proxy="proxy2"} //p' "$tmp/r.prom")
+	now=$(date +%s)
+	[ -n "$last" ] && [ "$last" -le "$now" ] && [ "$last" -gt $((now - 3600)) ]
+	ok $? "the export's last success is the time it was written"
+	grep -q '^egressaudit_uncatalogued_hosts{proxy="proxy1",vendor="acme"} 6$' "$tmp/r.prom"
+	ok $? "uncatalogued hosts are counted per proxy and vendor"
+
+	# Many uncatalogued hosts: only the 20 busiest get a series of their own.
+	i=0
+	while [ $i -lt 30 ]; do
+		echo "hit now-60 - acme h$i.acme.test 443 10.0.0.1 - allowed log $((i + 1))"
+		i=$((i + 1))
+	done | "$fixture" "$tmp/p3.db" proxy3 || exit 99
+	"$ea" report -c "$rules" -d "$tmp/p3.db" -f prometheus >"$tmp/r3.prom"
+	is "$(grep -c '^egressaudit_uncatalogued_requests{proxy="proxy3"' "$tmp/r3.prom")" 20 \
+		"uncatalogued hosts are capped at 20 series per proxy and vendor"
+	grep -q '^egressaudit_uncatalogued_requests{proxy="proxy3",vendor="acme",host="h29.acme.test"} 30$' "$tmp/r3.prom" &&
+		! grep -q 'host="h9.acme.test"' "$tmp/r3.prom"
+	ok $? "the busiest are kept, the quietest left out"
+	grep -q '^egressaudit_uncatalogued_hosts{proxy="proxy3",vendor="acme"} 30$' "$tmp/r3.prom"
+	ok $? "the host count still says how many there were"
+	promtool check metrics <"$tmp/r3.prom" >/dev/null 2>&1
+	is "$?" 0 "promtool check metrics accepts a single proxy's export"
 else
 	ok 0 "# SKIP promtool (Debian package prometheus) is not installed"
 fi
