@@ -69,12 +69,16 @@ static void write_status(FILE *out, const struct ea_report *const *rs, size_t n)
 				label(out, "status", ea_status_name((enum ea_status)s), false);
 				fprintf(out, "} %d\n", rs[k]->entries[i].status == (enum ea_status)s);
 			}
+	/* As for --check: an exception naming ports has already taken them out
+	 * of the status, so only one for the whole entry silences it. */
 	head(out, "egressaudit_entry_acknowledged", "gauge",
-	     "1 when the site profile has an exception in force for the entry.");
+	     "1 when the site profile has an exception in force for the whole entry.");
 	for (size_t k = 0; k < n; k++)
 		for (size_t i = 0; i < rs[k]->nentries; i++) {
-			entry_series(out, "egressaudit_entry_acknowledged", rs[k], &rs[k]->entries[i]);
-			fprintf(out, "} %d\n", rs[k]->entries[i].ack != NULL);
+			const struct ea_report_entry *re = &rs[k]->entries[i];
+
+			entry_series(out, "egressaudit_entry_acknowledged", rs[k], re);
+			fprintf(out, "} %d\n", re->ack != NULL && re->ack->nports == 0);
 		}
 }
 

@@ -96,6 +96,13 @@ if command -v promtool >/dev/null 2>&1; then
 	grep -q '^egressaudit_uncatalogued_hosts{proxy="proxy1",vendor="acme"} 6$' "$tmp/r.prom"
 	ok $? "uncatalogued hosts are counted per proxy and vendor"
 
+	"$ea" report -c "$rules" -d "$tmp/p1.db" -p "$rdata/site.yaml" -f prometheus >"$tmp/rs.prom"
+	grep -q '^egressaudit_entry_acknowledged{proxy="proxy1",vendor="acme",entry="acme-blocked",level="required"} 1$' "$tmp/rs.prom" &&
+		grep -q '^egressaudit_entry_acknowledged{proxy="proxy1",vendor="acme",entry="acme-partial",level="required"} 0$' "$tmp/rs.prom"
+	ok $? "acknowledged is 1 for an exception on the whole entry, 0 for one naming ports (they already left the status)"
+	grep -q '^egressaudit_entry_status{proxy="proxy1",vendor="acme",entry="acme-partial",level="required",status="ok"} 1$' "$tmp/rs.prom"
+	ok $? "a port closed on purpose leaves the entry ok"
+
 	# Many uncatalogued hosts: only the 20 busiest get a series of their own.
 	i=0
 	while [ $i -lt 30 ]; do
