@@ -10,12 +10,13 @@ cd "$(dirname "$0")/.."
 
 # Build: the compiler, autotools and the -dev packages configure checks.
 # Tests: the real Squid and c-icap, curl, python3 (origins and parsers),
-# openssl (a throwaway TLS origin), promtool (prometheus) and chromium
+# openssl (a throwaway TLS origin), promtool and the server (prometheus),
+# node_exporter (prometheus-node-exporter: the fleet test) and chromium
 # (the HTML report rendered headless); clang for `make fuzz` (libFuzzer).
 packages="gcc make pkg-config autoconf automake libtool
 libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev clang
 c-icap squid curl python3 openssl sqlite3 procps util-linux
-prometheus chromium"
+prometheus prometheus-node-exporter chromium"
 
 missing=""
 for p in $packages; do
