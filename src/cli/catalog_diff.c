@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "core/catalogue_diff.h"
 #include "core/json.h"
+#include "core/util.h"
 #include "report/diff_traffic.h"
 #include "report/profile.h"
 #include "report/report.h"
@@ -542,8 +543,6 @@ static void warn_stale(const struct diff_run *r)
 			cli_error("catalog diff", "warning: %s (%s): the vendor's list was last updated %s, "
 				  "%ld days before %s (more than %ld): check the source for changes",
 				  v->id, v->file, v->updated, age, r->a->today, r->a->max_age);
-		else if (age < 0)
-			cli_error("catalog diff", "warning: %s (%s): no source updated date", v->id, v->file);
 	}
 }
 

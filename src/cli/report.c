@@ -24,6 +24,7 @@ static void report_usage(FILE *out)
 	      "      --since WHEN      hits from WHEN: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z, @UNIXTIME or N[smhdw] ago\n"
 	      "      --until WHEN      hits before WHEN (a date includes that day)\n"
 	      "      --as-of DATE      judge valid_until and exception expiry on DATE (default: today)\n"
+	      "      --max-source-age DAYS  warn when a vendor's list was updated longer ago (default 365)\n"
 	      "      --check           Nagios/Icinga plugin: one status line with perfdata;\n"
 	      "                        exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	      "      --colour WHEN     text colours: auto (default: on a terminal, unless NO_COLOR), always, never\n"
@@ -33,6 +34,7 @@ static void report_usage(FILE *out)
 struct report_args {
 	struct cli_paths cats, dbs;
 	const char *profile, *format, *output, *since, *until, *as_of, *colour;
+	long max_source_age;
 	bool check;
 };
 
@@ -60,6 +62,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		{ "as-of", required_argument, NULL, 'A' },
 		{ "check", no_argument, NULL, 'K' },
 		{ "colour", required_argument, NULL, 'C' },
+		{ "max-source-age", required_argument, NULL, 'M' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -81,6 +84,16 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		case 'A': a->as_of = optarg; break;
 		case 'K': a->check = true; break;
 		case 'C': a->colour = optarg; break;
+		case 'M': {
+			char *end;
+
+			a->max_source_age = strtol(optarg, &end, 10);
+			if (*end || end == optarg || a->max_source_age <= 0) {
+				cli_error("report", "--max-source-age '%s': not a number of days", optarg);
+				return -1;
+			}
+			break;
+		}
 		case 'h': report_usage(stdout); return 1;
 		default: report_usage(stderr); return -1;
 		}
@@ -124,6 +137,25 @@ static bool known_format(const char *f)
 		if (strcmp(f, formats[i]) == 0)
 			return true;
 	return false;
+}
+
+/* Vendors change their lists without notice: say so on stderr when the
+ * catalogue's copy is old (with --check, in the plugin's long output). */
+static void warn_stale_sources(const struct ea_report *r, bool check)
+{
+	for (size_t v = 0; v < r->cat->nvendors; v++) {
+		const struct ea_vendor *vd = r->cat->vendors[v];
+		bool stale;
+		long age;
+
+		if (!ea_profile_vendor_in_scope(r->profile, vd->id))
+			continue;
+		age = ea_report_source_age(r, vd, &stale);
+		if (stale && !check)
+			cli_error("report", "warning: %s (%s): the vendor's list was last updated %s, %ld days "
+				  "before %s (more than --max-source-age %ld)", vd->id, vd->file, vd->updated,
+				  age, r->as_of, r->max_source_age);
+	}
 }
 
 static int run(struct report_args *a)
@@ -177,6 +209,7 @@ static int run(struct report_args *a)
 		}
 	}
 	opt.profile = profile;
+	opt.max_source_age = a->max_source_age;
 	/* Prometheus series carry a proxy label: one report per database. */
 	nreports = strcmp(a->format, "prometheus") == 0 && !a->check ? a->dbs.n : 1;
 	rs = calloc(nreports, sizeof(*rs));
@@ -193,6 +226,7 @@ static int run(struct report_args *a)
 			goto out;
 		}
 	r = rs[0];
+	warn_stale_sources(r, a->check);
 	if (a->check) {
 		rc = ea_report_check(stdout, r);
 		if (fflush(stdout) != 0)

@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 const char *const ea_diff_field_names[EA_NFIELDS] = {
 	"host", "ports", "level", "condition", "valid_until", "replaced_by",
@@ -276,28 +275,4 @@ void ea_catalogue_diff_free(struct ea_catalogue_diff *d)
 	free(d->entries);
 	free(d->vendors);
 	free(d);
-}
-
-static int parse_date(const char *s, time_t *t)
-{
-	struct tm tm = { 0 };
-	char *end;
-
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return -1;
-	*t = timegm(&tm);
-	return 0;
-}
-
-int ea_date_days_between(const char *from, const char *to, long *days)
-{
-	time_t a, b;
-
-	if (parse_date(from, &a) < 0 || parse_date(to, &b) < 0)
-		return -1;
-	*days = (long)((b - a) / 86400);
-	return 0;
 }

@@ -73,8 +73,4 @@ int ea_catalogue_diff(const struct ea_catalogue *old, const struct ea_catalogue 
 		      struct ea_catalogue_diff **out);
 void ea_catalogue_diff_free(struct ea_catalogue_diff *d);
 
-/* Whole days from the ISO date `from` to `to` (both YYYY-MM-DD); -1 and
- * *days untouched when either is not a date. */
-int ea_date_days_between(const char *from, const char *to, long *days);
-
 #endif

@@ -132,6 +132,27 @@ static void jentry(FILE *out, const struct ea_report *r, const struct ea_report_
 	fputc('}', out);
 }
 
+/* ,"source":{...}: the vendor's list, its dates and age. */
+static void jsource(FILE *out, const struct ea_report *r, const struct ea_vendor *v)
+{
+	bool stale;
+	long age = ea_report_source_age(r, v, &stale);
+
+	ea_json_key(out, "source", 0);
+	fputc('{', out);
+	ea_json_key(out, "title", 1); ea_json_string(out, v->source_title);
+	ea_json_key(out, "url", 0); ea_json_string(out, v->source_url);
+	ea_json_key(out, "updated", 0); ea_json_string(out, v->updated[0] ? v->updated : NULL);
+	ea_json_key(out, "transcribed", 0); ea_json_string(out, v->transcribed[0] ? v->transcribed : NULL);
+	ea_json_key(out, "age_days", 0);
+	if (age >= 0)
+		fprintf(out, "%ld", age);
+	else
+		fputs("null", out);
+	ea_json_key(out, "stale", 0); fputs(stale ? "true" : "false", out);
+	fputc('}', out);
+}
+
 int ea_report_write_json(FILE *out, const struct ea_report *r)
 {
 	fputs("{\"format\":\"egressaudit-report\",\"version\":1", out);
@@ -139,6 +160,7 @@ int ea_report_write_json(FILE *out, const struct ea_report *r)
 	ea_json_key(out, "as_of", 0); ea_json_string(out, r->as_of);
 	ea_json_key(out, "since", 0); jtime(out, r->since);
 	ea_json_key(out, "until", 0); jtime(out, r->until);
+	ea_json_key(out, "max_source_age_days", 0); fprintf(out, "%ld", r->max_source_age);
 	ea_json_key(out, "profile", 0);
 	if (r->profile) {
 		fputc('{', out);
@@ -184,6 +206,7 @@ int ea_report_write_json(FILE *out, const struct ea_report *r)
 		ea_json_key(out, "name", 0); ea_json_string(out, cv->name);
 		fprintf(out, ",\"entries\":%zu,\"by_status\":", total);
 		jstatus_counts(out, n);
+		jsource(out, r, cv);
 		fputc('}', out);
 	}
 	fputs("],\"entries\":[", out);

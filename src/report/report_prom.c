@@ -4,6 +4,8 @@
  * doc/metrics.md documents the names, labels and cardinality. */
 #include "report.h"
 
+#include "core/util.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +209,21 @@ static void write_proxy(FILE *out, const struct ea_report *const *rs, size_t n)
 			proxy_label(out, rs[k], true);
 			label(out, "status", ea_status_name((enum ea_status)s), false);
 			fprintf(out, "} %zu\n", rs[k]->by_status[s]);
+		}
+	head(out, "egressaudit_catalogue_source_updated_timestamp_seconds", "gauge",
+	     "Unix time (UTC midnight) of the vendor's list's last-updated date in the proxy's catalogue.");
+	for (size_t k = 0; k < n; k++)
+		for (size_t v = 0; v < rs[k]->cat->nvendors; v++) {
+			const struct ea_vendor *vd = rs[k]->cat->vendors[v];
+			long days;
+
+			if (!ea_profile_vendor_in_scope(rs[k]->profile, vd->id) ||
+			    ea_date_days_between("1970-01-01", vd->updated, &days) < 0)
+				continue;
+			fputs("egressaudit_catalogue_source_updated_timestamp_seconds{", out);
+			proxy_label(out, rs[k], true);
+			label(out, "vendor", vd->id, false);
+			fprintf(out, "} %lld\n", (long long)days * 86400);
 		}
 	head(out, "egressaudit_exporter_last_success_timestamp_seconds", "gauge",
 	     "Unix time this export was made from the proxy's store (old: the export stopped).");

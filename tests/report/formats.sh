@@ -70,6 +70,26 @@ check('site "><b>x</b>' in text or '"><b>x</b>' in text, "the profile's site nam
 PY
 )"
 
+# The catalogue's source dates, and a warning when a list is old.
+"$ea" report -c "$rules" -d "$tmp/p1.db" --as-of 2026-12-01 >"$tmp/src.txt" 2>"$tmp/src.err"
+is "$?" 0 "a report with an old vendor list is still written"
+grep -q '^Catalogue acme: Acme test endpoints, updated 2025-01-01, transcribed 2025-01-01 (699 days old)$' "$tmp/src.txt"
+ok $? "text: the report states each vendor list's source dates and age"
+grep -q '^  WARNING: the acme list is more than 365 days old' "$tmp/src.txt" &&
+	grep -q 'egressaudit report: warning: acme (.*acme.yaml): the vendor.s list was last updated 2025-01-01, 699 days before 2026-12-01 (more than --max-source-age 365)' "$tmp/src.err"
+ok $? "a list older than 365 days is warned about, in the report and on stderr"
+"$ea" report -c "$rules" -d "$tmp/p1.db" --as-of 2026-12-01 --max-source-age 700 >"$tmp/src2.txt" 2>"$tmp/src2.err"
+! grep -q WARNING "$tmp/src2.txt" && ! [ -s "$tmp/src2.err" ]
+ok $? "--max-source-age 700: a 699-day-old list is not warned about"
+"$ea" report -c "$rules" -d "$tmp/p1.db" --max-source-age soon >/dev/null 2>&1
+is "$?" 2 "--max-source-age takes a number of days"
+"$ea" report -c "$rules" -d "$tmp/p1.db" --as-of 2026-12-01 -f json >"$tmp/src.json" 2>/dev/null
+json_check "$tmp/src.json" '
+v = {x["id"]: x for x in r["vendors"]}["acme"]["source"]
+check(v == {"title": "Acme test endpoints", "url": None, "updated": "2025-01-01", "transcribed": "2025-01-01", "age_days": 699, "stale": True}, "JSON: vendors[].source has the dates, the age and stale")
+check(r["max_source_age_days"] == 365, "JSON: max_source_age_days")
+'
+
 if command -v promtool >/dev/null 2>&1; then
 	"$ea" report -c "$rules" -d "$tmp/p1.db" -d "$tmp/p2.db" -f prometheus >"$tmp/r.prom"
 	is "$?" 0 "the Prometheus report is written"
@@ -93,6 +113,8 @@ if command -v promtool >/dev/null 2>&1; then
 	now=$(date +%s)
 	[ -n "$last" ] && [ "$last" -le "$now" ] && [ "$last" -gt $((now - 3600)) ]
 	ok $? "the export's last success is the time it was written"
+	grep -q '^egressaudit_catalogue_source_updated_timestamp_seconds{proxy="proxy2",vendor="acme"} 1735689600$' "$tmp/r.prom"
+	ok $? "the vendor list's updated date, per proxy, as a timestamp"
 	grep -q '^egressaudit_uncatalogued_hosts{proxy="proxy1",vendor="acme"} 6$' "$tmp/r.prom"
 	ok $? "uncatalogued hosts are counted per proxy and vendor"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/catalogue_diff.h"
+#include "core/util.h"
 #include "tap.h"
 
 static struct ea_catalogue *load(const char *path)
