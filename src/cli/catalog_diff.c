@@ -240,177 +240,180 @@ static void print_text(FILE *out, const struct diff_run *r)
 
 /* ---- JSON ---- */
 
-static void json_ports(FILE *out, const uint16_t *v, size_t n)
+static void json_ports(struct ea_json *j, const char *key, const uint16_t *v, size_t n)
 {
-	fputc('[', out);
+	ea_json_key(j, key);
+	ea_json_array(j);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s%u", i ? "," : "", v[i]);
-	fputc(']', out);
+		ea_json_uint(j, v[i]);
+	ea_json_end(j);
 }
 
-static void json_entry(FILE *out, const struct ea_entry *e)
+static void json_entry(struct ea_json *j, const char *key, const struct ea_entry *e)
 {
+	ea_json_key(j, key);
 	if (!e) {
-		fputs("null", out);
+		ea_json_null(j);
 		return;
 	}
-	fputc('{', out);
-	ea_json_key(out, "vendor", 1); ea_json_string(out, e->vendor->id);
-	ea_json_key(out, "product", 0); ea_json_string(out, e->product ? e->product->id : NULL);
-	ea_json_key(out, "kind", 0); ea_json_string(out, ea_kind_name(e->kind));
-	ea_json_key(out, "pattern", 0); ea_json_string(out, e->pattern);
-	ea_json_key(out, "ports", 0); json_ports(out, e->ports, e->nports);
-	ea_json_key(out, "level", 0); ea_json_string(out, ea_level_name(e->level));
-	ea_json_key(out, "condition", 0); ea_json_string(out, e->condition ? e->condition->id : NULL);
-	ea_json_key(out, "region", 0); ea_json_string(out, e->region);
-	ea_json_key(out, "valid_until", 0); ea_json_string(out, e->valid_until[0] ? e->valid_until : NULL);
-	ea_json_key(out, "replaced_by", 0); ea_json_string(out, e->replaced_by);
-	ea_json_key(out, "third_party", 0); fputs(e->third_party ? "true" : "false", out);
-	ea_json_key(out, "no_wildcard", 0); fputs(e->no_wildcard ? "true" : "false", out);
-	ea_json_key(out, "file", 0); ea_json_string(out, e->file);
-	ea_json_key(out, "line", 0); fprintf(out, "%u", e->line);
-	fputc('}', out);
+	ea_json_object(j);
+	ea_json_member_str(j, "vendor", e->vendor->id);
+	ea_json_member_str(j, "product", e->product ? e->product->id : NULL);
+	ea_json_member_str(j, "kind", ea_kind_name(e->kind));
+	ea_json_member_str(j, "pattern", e->pattern);
+	json_ports(j, "ports", e->ports, e->nports);
+	ea_json_member_str(j, "level", ea_level_name(e->level));
+	ea_json_member_str(j, "condition", e->condition ? e->condition->id : NULL);
+	ea_json_member_str(j, "region", e->region);
+	ea_json_member_str(j, "valid_until", e->valid_until[0] ? e->valid_until : NULL);
+	ea_json_member_str(j, "replaced_by", e->replaced_by);
+	ea_json_member_bool(j, "third_party", e->third_party);
+	ea_json_member_bool(j, "no_wildcard", e->no_wildcard);
+	ea_json_member_str(j, "file", e->file);
+	ea_json_member_uint(j, "line", e->line);
+	ea_json_end(j);
 }
 
-static void json_names(FILE *out, unsigned bits, const char *const *names, unsigned n)
+static void json_names(struct ea_json *j, unsigned bits, const char *const *names, unsigned n)
 {
-	bool first = true;
-
-	fputc('[', out);
+	ea_json_key(j, "fields");
+	ea_json_array(j);
 	for (unsigned f = 0; f < n; f++)
-		if (bits & (1u << f)) {
-			if (!first)
-				fputc(',', out);
-			ea_json_string(out, names[f]);
-			first = false;
-		}
-	fputc(']', out);
+		if (bits & (1u << f))
+			ea_json_string(j, names[f]);
+	ea_json_end(j);
 }
 
-static void json_source(FILE *out, const struct ea_vendor *v)
+static void json_source(struct ea_json *j, const char *key, const struct ea_vendor *v)
 {
+	ea_json_key(j, key);
 	if (!v) {
-		fputs("null", out);
+		ea_json_null(j);
 		return;
 	}
-	fputc('{', out);
-	ea_json_key(out, "title", 1); ea_json_string(out, v->source_title);
-	ea_json_key(out, "url", 0); ea_json_string(out, v->source_url);
-	ea_json_key(out, "updated", 0); ea_json_string(out, v->updated[0] ? v->updated : NULL);
-	ea_json_key(out, "transcribed", 0); ea_json_string(out, v->transcribed[0] ? v->transcribed : NULL);
-	fputc('}', out);
+	ea_json_object(j);
+	ea_json_member_str(j, "title", v->source_title);
+	ea_json_member_str(j, "url", v->source_url);
+	ea_json_member_str(j, "updated", v->updated[0] ? v->updated : NULL);
+	ea_json_member_str(j, "transcribed", v->transcribed[0] ? v->transcribed : NULL);
+	ea_json_end(j);
 }
 
-static void json_tally(FILE *out, const struct ea_tally *t)
+static void json_tally(struct ea_json *j, const struct ea_tally *t)
 {
 	char last[32];
 
 	ea_report_time(t->last_seen, last);
-	fputc('{', out);
-	ea_json_key(out, "requested", 1); fprintf(out, "%llu", (unsigned long long)t->requested);
-	ea_json_key(out, "allowed", 0); fprintf(out, "%llu", (unsigned long long)t->allowed);
-	ea_json_key(out, "denied", 0); fprintf(out, "%llu", (unsigned long long)t->denied);
-	ea_json_key(out, "failed", 0); fprintf(out, "%llu", (unsigned long long)t->failed);
-	ea_json_key(out, "unknown", 0); fprintf(out, "%llu", (unsigned long long)t->unknown);
-	ea_json_key(out, "last_seen", 0); ea_json_string(out, last[0] ? last : NULL);
-	fputc('}', out);
+	ea_json_key(j, "traffic");
+	ea_json_object(j);
+	ea_json_member_uint(j, "requested", t->requested);
+	ea_json_member_uint(j, "allowed", t->allowed);
+	ea_json_member_uint(j, "denied", t->denied);
+	ea_json_member_uint(j, "failed", t->failed);
+	ea_json_member_uint(j, "unknown", t->unknown);
+	ea_json_member_str(j, "last_seen", last[0] ? last : NULL);
+	ea_json_end(j);
 }
 
-static void json_impact(FILE *out, const struct diff_run *r, const struct ea_diff_impact *im)
+static void json_impact(struct ea_json *j, const struct diff_run *r, const struct ea_diff_impact *im)
 {
 	const struct ea_report *rep = im->kind == EA_IMPACT_REMOVED_IN_USE ? r->rep[0] : r->rep[1];
-	bool first = true;
 
-	fputc('{', out);
-	ea_json_key(out, "id", 1); ea_json_string(out, im->change->id);
-	ea_json_key(out, "impact", 0); ea_json_string(out, ea_impact_name(im->kind));
-	ea_json_key(out, "port", 0);
+	ea_json_newline(j);
+	ea_json_object(j);
+	ea_json_member_str(j, "id", im->change->id);
+	ea_json_member_str(j, "impact", ea_impact_name(im->kind));
+	ea_json_key(j, "port");
 	if (im->kind == EA_IMPACT_PORT_REFUSED)
-		fprintf(out, "%u", im->port);
+		ea_json_uint(j, im->port);
 	else
-		fputs("null", out);
-	ea_json_key(out, "traffic", 0); json_tally(out, &im->tally);
-	ea_json_key(out, "proxies", 0);
-	fputc('[', out);
+		ea_json_null(j);
+	json_tally(j, &im->tally);
+	ea_json_key(j, "proxies");
+	ea_json_array(j);
 	for (size_t i = 0; i < rep->nproxies; i++)
-		if (im->seen->stats.by_proxy[i].requested) {
-			if (!first)
-				fputc(',', out);
-			ea_json_string(out, rep->proxies[i].name);
-			first = false;
-		}
-	fputs("]}", out);
+		if (im->seen->stats.by_proxy[i].requested)
+			ea_json_string(j, rep->proxies[i].name);
+	ea_json_end(j);
+	ea_json_end(j);
 }
 
-static void print_json(FILE *out, const struct diff_run *r)
+static void json_vendor(struct ea_json *j, const struct diff_run *r, const struct ea_vendor_diff *v)
+{
+	bool stale;
+	long age = vendor_age(r, v->new, &stale);
+
+	ea_json_newline(j);
+	ea_json_object(j);
+	ea_json_member_str(j, "id", v->id);
+	ea_json_member_str(j, "change", !v->old ? "added" : !v->new ? "removed" : v->fields ? "changed" : "same");
+	json_names(j, v->fields, ea_diff_vendor_field_names, EA_NVFIELDS);
+	json_source(j, "old_source", v->old);
+	json_source(j, "new_source", v->new);
+	ea_json_key(j, "age_days");
+	if (age >= 0)
+		ea_json_int(j, age);
+	else
+		ea_json_null(j);
+	ea_json_member_bool(j, "stale", stale);
+	ea_json_end(j);
+}
+
+static void json_change(struct ea_json *j, const struct ea_entry_diff *c)
+{
+	ea_json_newline(j);
+	ea_json_object(j);
+	ea_json_member_str(j, "id", c->id);
+	ea_json_member_str(j, "change", ea_change_name(c->change));
+	json_names(j, c->fields, ea_diff_field_names, EA_NFIELDS);
+	json_ports(j, "ports_added", c->ports_added, c->nports_added);
+	json_ports(j, "ports_removed", c->ports_removed, c->nports_removed);
+	json_entry(j, "old", c->old);
+	json_entry(j, "new", c->new);
+	ea_json_end(j);
+}
+
+static int print_json(FILE *out, const struct diff_run *r)
 {
 	const struct ea_catalogue_diff *d = r->d;
+	struct ea_json j;
 
-	fputc('{', out);
-	ea_json_key(out, "format", 1); ea_json_string(out, "egressaudit-catalog-diff");
-	ea_json_key(out, "version", 0); fputs("1", out);
-	ea_json_key(out, "old", 0); ea_json_string(out, r->a->paths[0]);
-	ea_json_key(out, "new", 0); ea_json_string(out, r->a->paths[1]);
-	ea_json_key(out, "as_of", 0); ea_json_string(out, r->a->today);
-	ea_json_key(out, "max_age_days", 0); fprintf(out, "%ld", r->a->max_age);
-	ea_json_key(out, "summary", 0);
-	fputc('{', out);
-	for (int c = 0; c < 3; c++) {
-		ea_json_key(out, ea_change_name((enum ea_change)c), c == 0);
-		fprintf(out, "%zu", d->count[c]);
+	ea_json_begin(&j, out);
+	ea_json_object(&j);
+	ea_json_member_str(&j, "format", "egressaudit-catalog-diff");
+	ea_json_member_uint(&j, "version", 1);
+	ea_json_member_str(&j, "old", r->a->paths[0]);
+	ea_json_member_str(&j, "new", r->a->paths[1]);
+	ea_json_member_str(&j, "as_of", r->a->today);
+	ea_json_key(&j, "max_age_days");
+	ea_json_int(&j, r->a->max_age);
+	ea_json_key(&j, "summary");
+	ea_json_object(&j);
+	for (int c = 0; c < 3; c++)
+		ea_json_member_uint(&j, ea_change_name((enum ea_change)c), d->count[c]);
+	ea_json_member_uint(&j, "vendors_changed", d->vendors_changed);
+	ea_json_end(&j);
+	ea_json_key(&j, "vendors");
+	ea_json_array(&j);
+	for (size_t i = 0; i < d->nvendors; i++)
+		json_vendor(&j, r, &d->vendors[i]);
+	ea_json_end(&j);
+	ea_json_key(&j, "entries");
+	ea_json_array(&j);
+	for (size_t i = 0; i < d->nentries; i++)
+		json_change(&j, &d->entries[i]);
+	ea_json_end(&j);
+	ea_json_key(&j, "traffic");
+	if (r->a->dbs.n) {
+		ea_json_array(&j);
+		for (size_t i = 0; i < r->nimpacts; i++)
+			json_impact(&j, r, &r->impacts[i]);
+		ea_json_end(&j);
+	} else {
+		ea_json_null(&j);
 	}
-	ea_json_key(out, "vendors_changed", 0); fprintf(out, "%zu", d->vendors_changed);
-	fputs("},\n", out);
-	ea_json_key(out, "vendors", 1);
-	fputc('[', out);
-	for (size_t i = 0; i < d->nvendors; i++) {
-		const struct ea_vendor_diff *v = &d->vendors[i];
-		bool stale;
-		long age = vendor_age(r, v->new, &stale);
-
-		fputs(i ? ",\n{" : "\n{", out);
-		ea_json_key(out, "id", 1); ea_json_string(out, v->id);
-		ea_json_key(out, "change", 0);
-		ea_json_string(out, !v->old ? "added" : !v->new ? "removed" : v->fields ? "changed" : "same");
-		ea_json_key(out, "fields", 0); json_names(out, v->fields, ea_diff_vendor_field_names, EA_NVFIELDS);
-		ea_json_key(out, "old_source", 0); json_source(out, v->old);
-		ea_json_key(out, "new_source", 0); json_source(out, v->new);
-		ea_json_key(out, "age_days", 0);
-		if (age >= 0)
-			fprintf(out, "%ld", age);
-		else
-			fputs("null", out);
-		ea_json_key(out, "stale", 0); fputs(stale ? "true" : "false", out);
-		fputc('}', out);
-	}
-	fputs("],\n", out);
-	ea_json_key(out, "entries", 1);
-	fputc('[', out);
-	for (size_t i = 0; i < d->nentries; i++) {
-		const struct ea_entry_diff *c = &d->entries[i];
-
-		fputs(i ? ",\n{" : "\n{", out);
-		ea_json_key(out, "id", 1); ea_json_string(out, c->id);
-		ea_json_key(out, "change", 0); ea_json_string(out, ea_change_name(c->change));
-		ea_json_key(out, "fields", 0); json_names(out, c->fields, ea_diff_field_names, EA_NFIELDS);
-		ea_json_key(out, "ports_added", 0); json_ports(out, c->ports_added, c->nports_added);
-		ea_json_key(out, "ports_removed", 0); json_ports(out, c->ports_removed, c->nports_removed);
-		ea_json_key(out, "old", 0); json_entry(out, c->old);
-		ea_json_key(out, "new", 0); json_entry(out, c->new);
-		fputc('}', out);
-	}
-	fputs("],\n", out);
-	ea_json_key(out, "traffic", 1);
-	if (!r->a->dbs.n) {
-		fputs("null}\n", out);
-		return;
-	}
-	fputc('[', out);
-	for (size_t i = 0; i < r->nimpacts; i++) {
-		fputs(i ? ",\n" : "\n", out);
-		json_impact(out, r, &r->impacts[i]);
-	}
-	fputs("]}\n", out);
+	ea_json_end(&j);
+	return ea_json_finish(&j);
 }
 
 /* ---- running it ---- */
@@ -501,7 +504,6 @@ static int traffic(struct diff_run *r, time_t now)
 	struct ea_report_options opt = { .as_of = r->a->today, .since = r->since,
 					 .until = r->until, .now = now };
 	struct ea_profile *profile = NULL;
-	char err[1024];
 	int rc = -1;
 
 	if (r->a->profile) {
@@ -517,8 +519,8 @@ static int traffic(struct diff_run *r, time_t now)
 	}
 	for (int k = 0; k < 2; k++) {
 		opt.profile = k ? profile : NULL;
-		if (ea_report_build(r->cat[k], &opt, r->a->dbs.v, r->a->dbs.n, &r->rep[k], err, sizeof(err)) < 0) {
-			cli_error("catalog diff", "%s", err);
+		if (ea_report_build(r->cat[k], &opt, r->a->dbs.v, r->a->dbs.n, &r->rep[k]) < 0) {
+			cli_error("catalog diff", "%s", ea_report_errmsg(r->rep[k]));
 			goto out;
 		}
 	}
@@ -580,10 +582,14 @@ int ea_cmd_catalog_diff(int argc, char **argv)
 	if (a.dbs.n && traffic(&r, now) < 0)
 		goto out;
 	warn_stale(&r);
-	if (a.format[0] == 'j')
-		print_json(stdout, &r);
-	else
+	if (a.format[0] == 'j') {
+		if (print_json(stdout, &r) < 0) {
+			cli_error("catalog diff", "cannot write the JSON output");
+			goto out;
+		}
+	} else {
 		print_text(stdout, &r);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("catalog diff", "cannot write the output");
 		goto out;

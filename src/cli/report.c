@@ -113,30 +113,27 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	return 0;
 }
 
-static int write_format(FILE *out, const char *format, struct ea_report *const *rs, size_t n,
-			bool colour)
+/* The --format names; text, the one with colours, has no plain writer;
+ * Prometheus writes one report per database, each series labelled with
+ * its proxy (doc/metrics.md). */
+static const struct report_format {
+	const char *name;
+	int (*write)(FILE *out, const struct ea_report *r);
+	int (*write_per_proxy)(FILE *out, const struct ea_report *const *rs, size_t n);
+} formats[] = {
+	{ "text", NULL, NULL },
+	{ "csv", ea_report_write_csv, NULL },
+	{ "json", ea_report_write_json, NULL },
+	{ "html", ea_report_write_html, NULL },
+	{ "prometheus", NULL, ea_report_write_prometheus },
+};
+
+static const struct report_format *find_format(const char *name)
 {
-	const struct ea_report *r = rs[0];
-
-	if (strcmp(format, "text") == 0)
-		return ea_report_write_text(out, r, colour);
-	if (strcmp(format, "json") == 0)
-		return ea_report_write_json(out, r);
-	if (strcmp(format, "csv") == 0)
-		return ea_report_write_csv(out, r);
-	if (strcmp(format, "html") == 0)
-		return ea_report_write_html(out, r);
-	return ea_report_write_prometheus(out, (const struct ea_report *const *)rs, n);
-}
-
-static bool known_format(const char *f)
-{
-	static const char *const formats[] = { "text", "csv", "json", "html", "prometheus" };
-
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (strcmp(f, formats[i]) == 0)
-			return true;
-	return false;
+		if (strcmp(name, formats[i].name) == 0)
+			return &formats[i];
+	return NULL;
 }
 
 /* Vendors change their lists without notice: say so on stderr when the
@@ -165,12 +162,12 @@ static int run(struct report_args *a)
 	struct ea_profile *profile = NULL;
 	struct ea_report **rs = NULL, *r;
 	size_t nreports = 0;
+	const struct report_format *format;
 	FILE *out = stdout;
-	char err[1024];
 	time_t now = time(NULL);
 	int rc;
 
-	if (!known_format(a->format)) {
+	if (!(format = find_format(a->format))) {
 		cli_error("report", "unknown format '%s' (text, csv, json, html or prometheus)", a->format);
 		return fail(a, "bad options");
 	}
@@ -210,8 +207,7 @@ static int run(struct report_args *a)
 	}
 	opt.profile = profile;
 	opt.max_source_age = a->max_source_age;
-	/* Prometheus series carry a proxy label: one report per database. */
-	nreports = strcmp(a->format, "prometheus") == 0 && !a->check ? a->dbs.n : 1;
+	nreports = format->write_per_proxy && !a->check ? a->dbs.n : 1;
 	rs = calloc(nreports, sizeof(*rs));
 	if (!rs) {
 		cli_error("report", "out of memory");
@@ -220,8 +216,8 @@ static int run(struct report_args *a)
 	}
 	for (size_t i = 0; i < nreports; i++)
 		if (ea_report_build(cat, &opt, nreports > 1 ? &a->dbs.v[i] : a->dbs.v,
-				    nreports > 1 ? 1 : a->dbs.n, &rs[i], err, sizeof(err)) < 0) {
-			cli_error("report", "%s", err);
+				    nreports > 1 ? 1 : a->dbs.n, &rs[i]) < 0) {
+			cli_error("report", "%s", ea_report_errmsg(rs[i]));
 			rc = fail(a, "cannot read the audit database");
 			goto out;
 		}
@@ -238,9 +234,14 @@ static int run(struct report_args *a)
 		rc = EA_EXIT_ERROR;
 		goto out;
 	}
-	rc = write_format(out, a->format, rs, nreports,
-			  strcmp(a->colour, "always") == 0 ||
-			  (strcmp(a->colour, "auto") == 0 && !getenv("NO_COLOR") && isatty(fileno(out))));
+	if (format->write_per_proxy)
+		rc = format->write_per_proxy(out, (const struct ea_report *const *)rs, nreports);
+	else if (format->write)
+		rc = format->write(out, r);
+	else
+		rc = ea_report_write_text(out, r, strcmp(a->colour, "always") == 0 ||
+					  (strcmp(a->colour, "auto") == 0 && !getenv("NO_COLOR") &&
+					   isatty(fileno(out))));
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		rc = -1;
 	if (rc < 0) {

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 const char *const ea_diff_field_names[EA_NFIELDS] = {
 	"host", "ports", "level", "condition", "valid_until", "replaced_by",
 	"product", "region", "vendor", "flags", "text",
@@ -50,6 +52,8 @@ static bool has_port(const uint16_t *v, size_t n, uint16_t p)
 /* Ports in a but not in b, into a new array (NULL when none). */
 static int port_minus(const struct ea_entry *a, const struct ea_entry *b, uint16_t **out, size_t *n)
 {
+	size_t cap = 0;
+
 	*out = NULL;
 	*n = 0;
 	for (size_t i = 0; i < a->nports; i++) {
@@ -57,11 +61,9 @@ static int port_minus(const struct ea_entry *a, const struct ea_entry *b, uint16
 
 		if (has_port(b->ports, b->nports, a->ports[i]))
 			continue;
-		v = realloc(*out, (*n + 1) * sizeof(*v));
-		if (!v)
+		if (!(v = ea_vec_push(out, n, &cap, sizeof(*v))))
 			return -1;
-		*out = v;
-		v[(*n)++] = a->ports[i];
+		*v = a->ports[i];
 	}
 	return 0;
 }
@@ -178,11 +180,9 @@ static int add_entry(struct ea_catalogue_diff *d, const struct ea_entry *o, cons
 		     port_minus(o, n, &x.ports_removed, &x.nports_removed) < 0))
 			goto nomem;
 	}
-	v = realloc(d->entries, (d->nentries + 1) * sizeof(*v));
-	if (!v)
+	if (!(v = ea_vec_push(&d->entries, &d->nentries, &d->entries_cap, sizeof(*v))))
 		goto nomem;
-	d->entries = v;
-	d->entries[d->nentries++] = x;
+	*v = x;
 	d->count[x.change]++;
 	return 0;
 nomem:

@@ -60,7 +60,7 @@ struct ea_vendor_diff {
 
 struct ea_catalogue_diff {
 	struct ea_entry_diff *entries;     /* by id; only entries that differ */
-	size_t nentries;
+	size_t nentries, entries_cap;
 	struct ea_vendor_diff *vendors;    /* by id; every vendor of either */
 	size_t nvendors;
 	size_t count[3];                   /* entries per ea_change */

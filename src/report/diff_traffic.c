@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 const char *ea_impact_name(enum ea_impact i)
 {
 	switch (i) {
@@ -26,18 +28,16 @@ static const struct ea_report_entry *find(const struct ea_report *r, const struc
 
 struct impacts {
 	struct ea_diff_impact *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int add(struct impacts *a, const struct ea_entry_diff *c, enum ea_impact kind,
 	       const struct ea_report_entry *seen, unsigned port, const struct ea_tally *t)
 {
-	struct ea_diff_impact *v = realloc(a->v, (a->n + 1) * sizeof(*v));
+	struct ea_diff_impact *v = ea_vec_push(&a->v, &a->n, &a->cap, sizeof(*v));
 
 	if (!v)
 		return -1;
-	a->v = v;
-	v = &v[a->n++];
 	v->change = c;
 	v->kind = kind;
 	v->seen = seen;
