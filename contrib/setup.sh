@@ -12,10 +12,12 @@ cd "$(dirname "$0")/.."
 # Tests: the real Squid and c-icap, curl, python3 (origins and parsers),
 # openssl (a throwaway TLS origin), promtool and the server (prometheus),
 # node_exporter (prometheus-node-exporter: the fleet test) and chromium
-# (the HTML report rendered headless); clang for `make fuzz` (libFuzzer).
+# (the HTML report rendered headless); unshare (util-linux) and ip
+# (iproute2): make demo's private network namespace, where it binds the
+# vendors' ports 80 and 443; clang for `make fuzz` (libFuzzer).
 packages="gcc make pkg-config autoconf automake libtool
 libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev clang
-c-icap squid curl python3 openssl sqlite3 procps util-linux
+c-icap squid curl python3 openssl sqlite3 procps util-linux iproute2
 prometheus prometheus-node-exporter chromium"
 
 missing=""
