@@ -11,14 +11,15 @@ cd "$(dirname "$0")/.."
 
 # Build: the compiler, autotools and the -dev packages configure checks.
 # Tests: the real Squid and c-icap, curl, python3 (origins and parsers),
-# openssl (a throwaway TLS origin), promtool (prometheus) and chromium;
-# unshare (util-linux) and ip (iproute2): make demo's private network
-# namespace, where it binds the vendors' ports 80 and 443
-# (the HTML report rendered headless); clang for `make fuzz` (libFuzzer).
+# openssl (a throwaway TLS origin), promtool and the server (prometheus),
+# node_exporter (prometheus-node-exporter: the fleet test) and chromium
+# (the HTML report rendered headless); unshare (util-linux) and ip
+# (iproute2): make demo's private network namespace, where it binds the
+# vendors' ports 80 and 443; clang for `make fuzz` (libFuzzer).
 packages="gcc make pkg-config autoconf automake libtool
 libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev clang
 c-icap squid curl python3 openssl sqlite3 procps util-linux iproute2
-prometheus chromium"
+prometheus prometheus-node-exporter chromium"
 # The packaging test (tests/debian/package.sh) only when asked for with
 # EA_PACKAGING=1 (.ci/run does): debhelper builds the packages, lintian
 # checks them; without them that test skips and says so.

@@ -10,6 +10,7 @@
 static void catalog_usage(FILE *out)
 {
 	fputs("usage: egressaudit catalog [-c PATH]... [--format text|json]\n"
+	      "       egressaudit catalog diff [OPTIONS] OLD NEW   (see catalog diff --help)\n"
 	      "  -c, --catalogue PATH  a catalogue file or directory (repeatable; default: the installed rules)\n"
 	      "  -f, --format FORMAT   text (default) or json\n", out);
 }
@@ -140,6 +141,8 @@ int ea_cmd_catalog(int argc, char **argv)
 	const char *format = "text";
 	int c;
 
+	if (argc > 1 && strcmp(argv[1], "diff") == 0)
+		return ea_cmd_catalog_diff(argc - 1, argv + 1);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:f:h", opts, NULL)) != -1) {
 		switch (c) {

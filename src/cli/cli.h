@@ -48,6 +48,7 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
 
 int ea_cmd_lint(int argc, char **argv);
 int ea_cmd_catalog(int argc, char **argv);
+int ea_cmd_catalog_diff(int argc, char **argv); /* catalog diff */
 int ea_cmd_check(int argc, char **argv);
 int ea_cmd_import(int argc, char **argv);
 int ea_cmd_report(int argc, char **argv);

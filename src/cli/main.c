@@ -12,7 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "lint", ea_cmd_lint, "check catalogue files and print FILE:LINE:COLUMN diagnostics" },
-	{ "catalog", ea_cmd_catalog, "print the loaded catalogue as text or JSON" },
+	{ "catalog", ea_cmd_catalog, "print the loaded catalogue as text or JSON; catalog diff OLD NEW" },
 	{ "check", ea_cmd_check, "match hosts, host:port or URLs against the catalogue" },
 	{ "import", ea_cmd_import, "import Squid access logs (plain, .gz, stdin) into the audit database" },
 	{ "report", ea_cmd_report, "which required endpoints were reached, blocked or never seen" },

@@ -25,6 +25,7 @@ static void report_usage(FILE *out)
 	      "      --since WHEN      hits from WHEN: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z, @UNIXTIME or N[smhdw] ago\n"
 	      "      --until WHEN      hits before WHEN (a date includes that day)\n"
 	      "      --as-of DATE      judge valid_until and exception expiry on DATE (default: today)\n"
+	      "      --max-source-age DAYS  warn when a vendor's list was updated longer ago (default 365)\n"
 	      "      --check           Nagios/Icinga plugin: one status line with perfdata;\n"
 	      "                        exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	      "      --colour WHEN     text colours: auto (default: on a terminal, unless NO_COLOR), always, never\n"
@@ -35,6 +36,7 @@ static void report_usage(FILE *out)
 struct report_args {
 	struct cli_paths cats, dbs;
 	const char *profile, *format, *output, *since, *until, *as_of, *colour, *hosts;
+	long max_source_age;
 	bool check;
 };
 
@@ -62,6 +64,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		{ "as-of", required_argument, NULL, 'A' },
 		{ "check", no_argument, NULL, 'K' },
 		{ "colour", required_argument, NULL, 'C' },
+		{ "max-source-age", required_argument, NULL, 'M' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
@@ -85,6 +88,16 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		case 'K': a->check = true; break;
 		case 'C': a->colour = optarg; break;
 		case 'H': a->hosts = optarg; break;
+		case 'M': {
+			char *end;
+
+			a->max_source_age = strtol(optarg, &end, 10);
+			if (*end || end == optarg || a->max_source_age <= 0) {
+				cli_error("report", "--max-source-age '%s': not a number of days", optarg);
+				return -1;
+			}
+			break;
+		}
 		case 'h': report_usage(stdout); return 1;
 		default: report_usage(stderr); return -1;
 		}
@@ -104,16 +117,19 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	return 0;
 }
 
-/* The --format names; text, the one with colours, has no plain writer. */
+/* The --format names; text, the one with colours, has no plain writer;
+ * Prometheus writes one report per database, each series labelled with
+ * its proxy (doc/metrics.md). */
 static const struct report_format {
 	const char *name;
 	int (*write)(FILE *out, const struct ea_report *r);
+	int (*write_per_proxy)(FILE *out, const struct ea_report *const *rs, size_t n);
 } formats[] = {
-	{ "text", NULL },
-	{ "csv", ea_report_write_csv },
-	{ "json", ea_report_write_json },
-	{ "html", ea_report_write_html },
-	{ "prometheus", ea_report_write_prometheus },
+	{ "text", NULL, NULL },
+	{ "csv", ea_report_write_csv, NULL },
+	{ "json", ea_report_write_json, NULL },
+	{ "html", ea_report_write_html, NULL },
+	{ "prometheus", NULL, ea_report_write_prometheus },
 };
 
 static const struct report_format *find_format(const char *name)
@@ -124,12 +140,32 @@ static const struct report_format *find_format(const char *name)
 	return NULL;
 }
 
+/* Vendors change their lists without notice: say so on stderr when the
+ * catalogue's copy is old (with --check, in the plugin's long output). */
+static void warn_stale_sources(const struct ea_report *r, bool check)
+{
+	for (size_t v = 0; v < r->cat->nvendors; v++) {
+		const struct ea_vendor *vd = r->cat->vendors[v];
+		bool stale;
+		long age;
+
+		if (!ea_profile_vendor_in_scope(r->profile, vd->id))
+			continue;
+		age = ea_report_source_age(r, vd, &stale);
+		if (stale && !check)
+			cli_error("report", "warning: %s (%s): the vendor's list was last updated %s, %ld days "
+				  "before %s (more than --max-source-age %ld)", vd->id, vd->file, vd->updated,
+				  age, r->as_of, r->max_source_age);
+	}
+}
+
 static int run(struct report_args *a)
 {
 	struct ea_report_options opt = { 0 };
 	struct ea_catalogue *cat = NULL;
 	struct ea_profile *profile = NULL;
-	struct ea_report *r = NULL;
+	struct ea_report **rs = NULL, *r;
+	size_t nreports = 0;
 	const struct report_format *format;
 	FILE *out = stdout;
 	struct cli_output file;
@@ -187,11 +223,23 @@ static int run(struct report_args *a)
 		}
 	}
 	opt.profile = profile;
-	if (ea_report_build(cat, &opt, a->dbs.v, a->dbs.n, &r) < 0) {
-		cli_error("report", "%s", ea_report_errmsg(r));
-		rc = fail(a, "cannot read the audit database");
+	opt.max_source_age = a->max_source_age;
+	nreports = format->write_per_proxy && !a->check ? a->dbs.n : 1;
+	rs = calloc(nreports, sizeof(*rs));
+	if (!rs) {
+		cli_error("report", "out of memory");
+		rc = fail(a, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < nreports; i++)
+		if (ea_report_build(cat, &opt, nreports > 1 ? &a->dbs.v[i] : a->dbs.v,
+				    nreports > 1 ? 1 : a->dbs.n, &rs[i]) < 0) {
+			cli_error("report", "%s", ea_report_errmsg(rs[i]));
+			rc = fail(a, "cannot read the audit database");
+			goto out;
+		}
+	r = rs[0];
+	warn_stale_sources(r, a->check);
 	if (a->check) {
 		rc = ea_report_check(stdout, r);
 		if (fflush(stdout) != 0)
@@ -206,7 +254,9 @@ static int run(struct report_args *a)
 		}
 		out = file.fp;
 	}
-	if (format->write)
+	if (format->write_per_proxy)
+		rc = format->write_per_proxy(out, (const struct ea_report *const *)rs, nreports);
+	else if (format->write)
 		rc = format->write(out, r);
 	else
 		rc = ea_report_write_text(out, r, strcmp(a->colour, "always") == 0 ||
@@ -224,7 +274,9 @@ static int run(struct report_args *a)
 		rc = EA_EXIT_ERROR;
 	}
 out:
-	ea_report_free(r);
+	for (size_t i = 0; rs && i < nreports; i++)
+		ea_report_free(rs[i]);
+	free(rs);
 	ea_profile_free(profile);
 	ea_catalogue_free(cat);
 	return rc;

@@ -1,9 +1,10 @@
-/* Small helpers every library shares (util.h). */
+/* Small string, date and error-message helpers every library shares (util.h). */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -56,4 +57,28 @@ void ea_errmsg_set(char *msg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, EA_ERRMSG_MAX, fmt, ap);
 	va_end(ap);
+}
+
+static int parse_date(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	char *end;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (!end || *end)
+		return -1;
+	*t = timegm(&tm);
+	return 0;
+}
+
+int ea_date_days_between(const char *from, const char *to, long *days)
+{
+	time_t a, b;
+
+	if (parse_date(from, &a) < 0 || parse_date(to, &b) < 0)
+		return -1;
+	*days = (long)((b - a) / 86400);
+	return 0;
 }

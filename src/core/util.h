@@ -1,6 +1,6 @@
 /* Small helpers every library shares, so that each small thing is done one
- * way: bounded strings and the message buffer of the error convention
- * (HACKING.md, "Errors"). */
+ * way: bounded strings, ISO dates and the message buffer of the error
+ * convention (HACKING.md, "Errors"). */
 #ifndef EA_UTIL_H
 #define EA_UTIL_H
 
@@ -17,6 +17,10 @@
 /* Copy src into dst of size bytes (size > 0), truncating, always
  * NUL-terminated; NULL src gives "". Returns the length copied. */
 size_t ea_copy_str(char *dst, size_t size, const char *src);
+
+/* Whole days from the ISO date `from` to `to` (both YYYY-MM-DD, as the
+ * catalogue keeps them); -1 and *days untouched when either is not one. */
+int ea_date_days_between(const char *from, const char *to, long *days);
 
 /* The one growable array. items points at the caller's array pointer (of
  * elements of size bytes) whose capacity is *cap: make room for need

@@ -201,6 +201,7 @@ int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_optio
 	r->until = opt->until;
 	r->max_hosts = opt->max_hosts ? opt->max_hosts : EA_REPORT_DEFAULT_MAX_HOSTS;
 	r->generated = opt->now ? opt->now : time(NULL);
+	r->max_source_age = opt->max_source_age > 0 ? opt->max_source_age : EA_REPORT_MAX_SOURCE_AGE;
 	if (opt->as_of) {
 		snprintf(r->as_of, sizeof(r->as_of), "%s", opt->as_of);
 	} else {

@@ -129,6 +129,7 @@ struct ea_report {
 	size_t by_status[EA_STATUS_COUNT];
 	size_t required_by_status[EA_STATUS_COUNT];
 	size_t acknowledged;         /* entries with an exception in force */
+	long max_source_age;         /* days; older vendor lists are stale */
 };
 
 struct ea_report_options {
@@ -137,7 +138,12 @@ struct ea_report_options {
 	time_t since, until;         /* hits in [since, until); 0: open */
 	time_t now;                  /* 0: time(NULL) */
 	size_t max_hosts;            /* 0: EA_REPORT_DEFAULT_MAX_HOSTS */
+	long max_source_age;         /* days; 0: EA_REPORT_MAX_SOURCE_AGE */
 };
+
+/* A vendor list whose source `updated` date is older than this (days
+ * before as_of) is reported as stale: vendors change lists without notice. */
+#define EA_REPORT_MAX_SOURCE_AGE 365
 
 /* Read every database (read-only) and build the model. 0, or -1 with the
  * reason (naming the database) in ea_report_errmsg(*out). *out is set
@@ -165,7 +171,14 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour);
 int ea_report_write_json(FILE *out, const struct ea_report *r);
 int ea_report_write_csv(FILE *out, const struct ea_report *r);
 int ea_report_write_html(FILE *out, const struct ea_report *r);
-int ea_report_write_prometheus(FILE *out, const struct ea_report *r);
+/* Prometheus: one report per proxy (each built from that proxy's database
+ * alone), every series labelled with its proxy (doc/metrics.md). */
+int ea_report_write_prometheus(FILE *out, const struct ea_report *const *reports, size_t n);
+
+/* Days from the vendor's source `updated` date to the report's as_of, or
+ * -1 when the catalogue gives none; *stale when older than max_source_age
+ * (report_sources.c). */
+long ea_report_source_age(const struct ea_report *r, const struct ea_vendor *v, bool *stale);
 
 /* Shared by the formats: "2026-11-25T10:00:00Z", "" for 0. */
 void ea_report_time(time_t t, char buf[32]);

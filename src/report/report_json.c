@@ -137,6 +137,27 @@ static void jentry(struct ea_json *j, const struct ea_report *r, const struct ea
 	ea_json_end(j);
 }
 
+/* "source": the vendor's list, its dates and how old it is. */
+static void jsource(struct ea_json *j, const struct ea_report *r, const struct ea_vendor *v)
+{
+	bool stale;
+	long age = ea_report_source_age(r, v, &stale);
+
+	ea_json_key(j, "source");
+	ea_json_object(j);
+	ea_json_member_str(j, "title", v->source_title);
+	ea_json_member_str(j, "url", v->source_url);
+	ea_json_member_str(j, "updated", v->updated[0] ? v->updated : NULL);
+	ea_json_member_str(j, "transcribed", v->transcribed[0] ? v->transcribed : NULL);
+	ea_json_key(j, "age_days");
+	if (age >= 0)
+		ea_json_int(j, age);
+	else
+		ea_json_null(j);
+	ea_json_member_bool(j, "stale", stale);
+	ea_json_end(j);
+}
+
 static void jvendor(struct ea_json *j, const struct ea_report *r, const struct ea_vendor *cv)
 {
 	size_t n[EA_STATUS_COUNT] = { 0 }, total = 0;
@@ -153,6 +174,7 @@ static void jvendor(struct ea_json *j, const struct ea_report *r, const struct e
 	ea_json_member_str(j, "name", cv->name);
 	ea_json_member_uint(j, "entries", total);
 	jstatus_counts(j, "by_status", n);
+	jsource(j, r, cv);
 	ea_json_end(j);
 }
 
@@ -168,6 +190,8 @@ int ea_report_write_json(FILE *out, const struct ea_report *r)
 	ea_json_member_str(&j, "as_of", r->as_of);
 	jtime(&j, "since", r->since);
 	jtime(&j, "until", r->until);
+	ea_json_key(&j, "max_source_age_days");
+	ea_json_int(&j, r->max_source_age);
 	ea_json_key(&j, "profile");
 	if (r->profile) {
 		ea_json_object(&j);

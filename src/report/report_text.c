@@ -189,6 +189,29 @@ static void details(FILE *out, const struct ea_report *r, const struct ea_report
 		}
 }
 
+/* The vendor lists the report judged with, and how old they are. */
+static void sources(FILE *out, const struct ea_report *r)
+{
+	for (size_t v = 0; v < r->cat->nvendors; v++) {
+		const struct ea_vendor *vd = r->cat->vendors[v];
+		bool stale;
+		long age;
+
+		if (!ea_profile_vendor_in_scope(r->profile, vd->id))
+			continue;
+		age = ea_report_source_age(r, vd, &stale);
+		fprintf(out, "Catalogue %s: %s, updated %s, transcribed %s", vd->id,
+			vd->source_title ? vd->source_title : "no source document",
+			vd->updated[0] ? vd->updated : "unknown", vd->transcribed[0] ? vd->transcribed : "unknown");
+		if (age >= 0)
+			fprintf(out, " (%ld days old)", age);
+		fputc('\n', out);
+		if (stale)
+			fprintf(out, "  WARNING: the %s list is more than %ld days old; the vendor may have changed it"
+				" (egressaudit catalog diff compares catalogues)\n", vd->id, r->max_source_age);
+	}
+}
+
 int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 {
 	struct table t = { .ncols = 12 };
@@ -205,6 +228,7 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 			r->profile->site ? r->profile->site : "", r->profile->site ? ")" : "");
 	for (size_t i = 0; i < r->nproxies; i++)
 		fprintf(out, "Proxy %s: %s\n", r->proxies[i].name, r->proxies[i].database);
+	sources(out, r);
 	fprintf(out, "\n%zu entries in scope", r->nentries);
 	for (int s = 0, n = 0; s < EA_STATUS_COUNT; s++)
 		if (r->by_status[s])
