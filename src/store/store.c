@@ -913,8 +913,10 @@ int ea_store_last_hit(struct ea_store *s, const char *source, time_t *when)
 
 	/* source is one of two constants, never user input. */
 	rc = query_int64(s, strcmp(source, "log") == 0
-			 ? "SELECT max(last_seen) FROM hits WHERE source = 'log'"
-			 : "SELECT max(last_seen) FROM hits WHERE source = 'icap'",
+			 ? "SELECT max(last_seen) FROM traffic"
+			   " WHERE log_allowed + log_denied + log_failed + log_unknown > 0"
+			 : "SELECT max(last_seen) FROM traffic"
+			   " WHERE icap_requested + icap_allowed + icap_denied + icap_failed > 0",
 			 "reading the last hit", &v);
 	*when = (time_t)v;
 	return rc;

@@ -182,7 +182,7 @@ doctor drops -d "$DBDIR/drops.db"
 expect drops 1 '^WARN  recording: 7 hits were dropped \(queue_full 7\)'
 e2e_ok $? "dropped hits in the counters: WARN, exit 1"
 
-db_variant stale "UPDATE hits SET first_seen = first_seen - 3 * 86400, last_seen = last_seen - 3 * 86400"
+db_variant stale "UPDATE traffic SET first_seen = first_seen - 3 * 86400, last_seen = last_seen - 3 * 86400"
 doctor stale -d "$DBDIR/stale.db"
 expect stale 1 '^WARN  recording: the newest vendor request in .* was recorded 7[0-9] h ago \(more than 24 h\)'
 e2e_ok $? "nothing recorded for three days: WARN, exit 1"
