@@ -37,7 +37,7 @@ int ea_squid_pattern_regex(const char *pattern, char *out, size_t len)
 /* A catalogue regex (PCRE2, whole host, caseless) passes to Squid's POSIX
  * regex only when it uses nothing PCRE2-specific: no \d-style escapes,
  * no (? groups, no lazy quantifiers. Anything else is left out, loudly. */
-static bool posix_compatible(const char *re)
+bool ea_squid_regex_portable(const char *re)
 {
 	for (const char *s = re; *s; s++) {
 		if (*s == '\\' && s[1] && ((s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z') ||
@@ -163,7 +163,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 			res->entries++;
 			break;
 		case EA_KIND_REGEX:
-			if (!posix_compatible(e->pattern) ||
+			if (!ea_squid_regex_portable(e->pattern) ||
 			    snprintf(re, sizeof(re), "^(%s)$", e->pattern) >= (int)sizeof(re)) {
 				fprintf(out, "#   left out: its PCRE2 regex has syntax Squid's POSIX regex lacks: %s\n",
 					e->pattern);
