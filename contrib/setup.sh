@@ -2,6 +2,8 @@
 # Set up a build of egressaudit on Debian bookworm: install the Debian
 # packages that are missing, generate and run configure when needed, build.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
+# With --bench, also what `make bench-e2e` needs: nginx (the origin) and wrk
+# (the load generator).
 # Environment: CI=true (or EA_WERROR=1) builds with -Werror;
 # EA_CONFIGURE_FLAGS adds ./configure options.
 set -eu
@@ -16,6 +18,17 @@ packages="gcc make pkg-config autoconf automake libtool
 libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev clang
 c-icap squid curl python3 openssl sqlite3 procps util-linux
 prometheus chromium"
+
+case "${1:-}" in
+--bench)
+	# nginx's package starts a system nginx on port 80 where an init system
+	# runs; the bench never uses it (it runs its own on a loopback port).
+	packages="$packages nginx wrk" ;;
+"") ;;
+*)
+	echo "usage: contrib/setup.sh [--bench]" >&2
+	exit 2 ;;
+esac
 
 missing=""
 for p in $packages; do

@@ -117,4 +117,27 @@ for args in "" "--third-party-wildcards"; do
 	grep -qiE 'warning|error|fatal' "$tmp/parse.out"
 	ok $((!$?)) "squid has no warning about the ICAP scope ${args:-(default)}"
 done
+# The shipped Squid snippet, as doc/deploy.md installs it, with the scope
+# it includes (and for REQMOD only, without its egressaudit_resp line).
+"$ea" squid-acl --icap-scope -c "$top_srcdir/rules" >"$tmp/scope.conf" 2>/dev/null
+"$ea" squid-acl --icap-scope --service egressaudit_req -c "$top_srcdir/rules" >"$tmp/scope-req.conf" 2>/dev/null
+for variant in both reqmod; do
+	{
+		echo "http_port 127.0.0.1:1"
+		echo "pid_filename $tmp/squid.pid"
+		echo "cache_log $tmp/cache.log"
+		echo "access_log none"
+		[ "$(id -u)" -ne 0 ] || echo "cache_effective_user $(getent passwd proxy >/dev/null && echo proxy || echo nobody)"
+		if [ $variant = both ]; then
+			sed "s|/etc/squid/egressaudit-icap-scope.conf|$tmp/scope.conf|" "$top_srcdir/contrib/squid-egressaudit.conf"
+		else
+			sed -e "s|/etc/squid/egressaudit-icap-scope.conf|$tmp/scope-req.conf|" -e '/^icap_service egressaudit_resp /d' \
+				"$top_srcdir/contrib/squid-egressaudit.conf"
+		fi
+		echo "http_access allow all"
+	} >"$tmp/squid.conf"
+	"$SQUID" -k parse -f "$tmp/squid.conf" >"$tmp/parse.out" 2>&1 && ! grep -qiE 'warning|error|fatal' "$tmp/parse.out"
+	ok $? "contrib/squid-egressaudit.conf with the generated scope parses cleanly ($variant)"
+	grep -iE 'warning|error|fatal' "$tmp/parse.out" | sed 's/^/# /'
+done
 tap_done
