@@ -450,9 +450,10 @@ end
 
     def logged(self, config):
         """Per vendor host, from Squid's access log: the requests logged,
-        those answered 200 by the origin, and those answered 200 that the
-        client aborted (wrk closes its connections when a run ends)."""
-        counts = {h: [0, 0, 0] for h in VENDOR_HOSTS}
+        those answered 200 by the origin, those answered 200 that the client
+        aborted, and those the client aborted before any answer (wrk closes
+        its connections when a run ends)."""
+        counts = {h: [0, 0, 0, 0] for h in VENDOR_HOSTS}
         with open(os.path.join(self.squid[config]["dir"], "access.log")) as f:
             for line in f:
                 p = line.split()
@@ -461,6 +462,7 @@ end
                     c[0] += 1
                     c[1] += p[7] == "TCP_MISS/200"
                     c[2] += p[7] == "TCP_MISS_ABORTED/200"
+                    c[3] += "_ABORTED/" in p[7] and p[7].endswith("/000")
         return counts
 
     @staticmethod
@@ -479,9 +481,10 @@ end
 
     def verify(self):
         """REQMOD records every request Squid logged for a vendor host
-        (outcome unknown); RESPMOD every 200 from the origin, except that a
-        200 the client aborted may have ended before RESPMOD; the log daemon
-        every logged line, whatever its outcome."""
+        (outcome unknown), except that one the client aborted before any
+        answer may have ended before REQMOD; RESPMOD every 200 from the
+        origin, except that a 200 the client aborted may have ended before
+        RESPMOD; the log daemon every logged line, whatever its outcome."""
         checks = []
         for config in ("every", "scoped", "reqonly", "debian", "logd"):
             if config not in self.squid:
@@ -499,16 +502,17 @@ end
                 exact = dropped == 0
                 for h in VENDOR_HOSTS:
                     lo, hi = rec.get(h, (0, 0))
-                    n, done, aborted = logged[h]
-                    want = (done, done + aborted) if outcome == "allowed" else (n, n)
+                    n, done, aborted, gone = logged[h]
+                    want = {"allowed": (done, done + aborted), "unknown": (n - gone, n)}.get(outcome, (n, n))
                     hosts[h] = {"logged": n, "answered": done, "aborted_200": aborted,
-                                "recorded_min": lo, "recorded_max": hi}
+                                "aborted_000": gone, "recorded_min": lo, "recorded_max": hi}
                     exact = exact and lo == hi and want[0] <= lo <= want[1]
                 checks.append({"config": config, "outcome": "any" if outcome == "*" else outcome,
                                "source": source,
                                "expected": sum(v["answered"] if outcome == "allowed" else v["logged"]
                                                for v in hosts.values()),
-                               "aborted_200": sum(v["aborted_200"] for v in hosts.values()),
+                               "aborted": sum(v["aborted_200"] if outcome == "allowed" else v["aborted_000"]
+                                              for v in hosts.values()) if source == "icap" else 0,
                                "recorded": sum(v["recorded_min"] for v in hosts.values()),
                                "dropped": dropped, "exact": exact, "hosts": hosts})
         return checks
@@ -699,11 +703,14 @@ def main():
     cells = summarize(runs)
     tg = targets(cells, checks)
     print_table(cells, a.reps)
-    print("\nrecorded vs Squid's access log, vendor hosts (REQMOD and the log daemon: every request"
-          " logged; RESPMOD: every 200 from the origin, plus any of the 200s the client aborted):")
+    print("\nrecorded vs Squid's access log, vendor hosts. Expected: REQMOD every request logged,"
+          " less any of those\nthe client aborted before an answer; RESPMOD every 200 from the origin,"
+          " plus any of the 200s\nthe client aborted (wrk aborts what is in flight when a run ends);"
+          " the log daemon every line.")
     for k in checks:
-        print("  %-8s %-8s %-5s expected %7d (+%d aborted)  recorded %7d  dropped %d  %s" % (
-            k["config"], k["outcome"], k["source"], k["expected"], k["aborted_200"] if k["outcome"] == "allowed" else 0,
+        print("  %-8s %-8s %-5s expected %7d %-14s recorded %7d  dropped %d  %s" % (
+            k["config"], k["outcome"], k["source"], k["expected"],
+            "" if not k["aborted"] else ("(+%d aborted)" if k["outcome"] == "allowed" else "(-%d aborted)") % k["aborted"],
             k["recorded"], k["dropped"], "exact" if k["exact"] else "MISMATCH"))
     print("\ntargets of issue 15:")
     for t in tg:
