@@ -572,7 +572,6 @@ static int verify(struct bench_cat *b, const struct ea_host *hosts, size_t n)
 
 static int prepare(struct bench_cat *b, const char *name, const struct ea_catalogue *cat)
 {
-	char err[256] = "";
 	double t[3];
 	size_t before;
 
@@ -583,20 +582,22 @@ static int prepare(struct bench_cat *b, const char *name, const struct ea_catalo
 	for (int i = 0; i < 3; i++) {
 		struct ea_matcher *m;
 		double t0;
+		int built;
 
 		before = heap_bytes();
 		t0 = now_s();
-		m = ea_matcher_new(cat, err, sizeof(err));
+		built = ea_matcher_new(cat, &m);
 		t[i] = (now_s() - t0) * 1e3;
-		if (!m) {
-			fprintf(stderr, "bench_match: %s: %s\n", name, err);
+		if (built < 0) {
+			fprintf(stderr, "bench_match: %s: %s\n", name, ea_matcher_errmsg(m));
+			ea_matcher_unref(m);
 			return -1;
 		}
 		if (i == 0) {
 			b->bytes_per_pattern = (double)(heap_bytes() - before) / (double)cat->nentries;
 			b->m = m;
 		} else {
-			ea_matcher_free(m);
+			ea_matcher_unref(m);
 		}
 	}
 	if (t[0] > t[1]) { double x = t[0]; t[0] = t[1]; t[1] = x; }
@@ -610,7 +611,7 @@ static int prepare(struct bench_cat *b, const char *name, const struct ea_catalo
 
 static void release(struct bench_cat *b)
 {
-	ea_matcher_free(b->m);
+	ea_matcher_unref(b->m);
 	alternation_free(&b->alt);
 	free(b->floor.slot);
 }

@@ -14,87 +14,87 @@ static void catalog_usage(FILE *out)
 	      "  -f, --format FORMAT   text (default) or json\n", out);
 }
 
-static void json_ports(FILE *out, const struct ea_entry *e)
+static void json_entry(struct ea_json *j, const struct ea_entry *e)
 {
-	fputc('[', out);
+	ea_json_object(j);
+	ea_json_member_str(j, "id", e->id);
+	ea_json_member_str(j, "vendor", e->vendor->id);
+	ea_json_member_str(j, "product", e->product ? e->product->id : NULL);
+	ea_json_member_str(j, "group", e->group);
+	ea_json_member_str(j, "kind", ea_kind_name(e->kind));
+	ea_json_member_str(j, "pattern", e->pattern);
+	ea_json_key(j, "ports");
+	ea_json_array(j);
 	for (size_t i = 0; i < e->nports; i++)
-		fprintf(out, "%s%u", i ? "," : "", e->ports[i]);
-	fputc(']', out);
+		ea_json_uint(j, e->ports[i]);
+	ea_json_end(j);
+	ea_json_member_str(j, "level", ea_level_name(e->level));
+	ea_json_member_str(j, "condition", e->condition ? e->condition->id : NULL);
+	ea_json_member_str(j, "region", e->region);
+	ea_json_member_str(j, "valid_until", e->valid_until[0] ? e->valid_until : NULL);
+	ea_json_member_str(j, "replaced_by", e->replaced_by);
+	ea_json_member_bool(j, "third_party", e->third_party);
+	ea_json_member_bool(j, "no_wildcard", e->no_wildcard);
+	ea_json_member_str(j, "purpose", e->purpose);
+	ea_json_member_str(j, "impact", e->impact);
+	ea_json_member_str(j, "note", e->note);
+	ea_json_member_str(j, "example", e->example);
+	ea_json_member_str(j, "file", e->file);
+	ea_json_member_uint(j, "line", e->line);
+	ea_json_end(j);
 }
 
-static void json_entry(FILE *out, const struct ea_entry *e)
+/* Ids to names, as an object. */
+static void json_named(struct ea_json *j, const char *key, const struct ea_named *v, size_t n)
 {
-	fputc('{', out);
-	ea_json_key(out, "id", 1); ea_json_string(out, e->id);
-	ea_json_key(out, "vendor", 0); ea_json_string(out, e->vendor->id);
-	ea_json_key(out, "product", 0); ea_json_string(out, e->product ? e->product->id : NULL);
-	ea_json_key(out, "group", 0); ea_json_string(out, e->group);
-	ea_json_key(out, "kind", 0); ea_json_string(out, ea_kind_name(e->kind));
-	ea_json_key(out, "pattern", 0); ea_json_string(out, e->pattern);
-	ea_json_key(out, "ports", 0); json_ports(out, e);
-	ea_json_key(out, "level", 0); ea_json_string(out, ea_level_name(e->level));
-	ea_json_key(out, "condition", 0); ea_json_string(out, e->condition ? e->condition->id : NULL);
-	ea_json_key(out, "region", 0); ea_json_string(out, e->region);
-	ea_json_key(out, "valid_until", 0); ea_json_string(out, e->valid_until[0] ? e->valid_until : NULL);
-	ea_json_key(out, "replaced_by", 0); ea_json_string(out, e->replaced_by);
-	ea_json_key(out, "third_party", 0); fputs(e->third_party ? "true" : "false", out);
-	ea_json_key(out, "no_wildcard", 0); fputs(e->no_wildcard ? "true" : "false", out);
-	ea_json_key(out, "purpose", 0); ea_json_string(out, e->purpose);
-	ea_json_key(out, "impact", 0); ea_json_string(out, e->impact);
-	ea_json_key(out, "note", 0); ea_json_string(out, e->note);
-	ea_json_key(out, "example", 0); ea_json_string(out, e->example);
-	ea_json_key(out, "file", 0); ea_json_string(out, e->file);
-	ea_json_key(out, "line", 0); fprintf(out, "%u", e->line);
-	fputc('}', out);
+	ea_json_key(j, key);
+	ea_json_object(j);
+	for (size_t i = 0; i < n; i++)
+		ea_json_member_str(j, v[i].id, v[i].name);
+	ea_json_end(j);
 }
 
-static void json_named(FILE *out, const char *key, const struct ea_named *v, size_t n)
+static void json_vendor(struct ea_json *j, const struct ea_vendor *v)
 {
-	ea_json_key(out, key, 0);
-	fputc('{', out);
-	for (size_t i = 0; i < n; i++) {
-		ea_json_key(out, v[i].id, i == 0);
-		ea_json_string(out, v[i].name);
-	}
-	fputc('}', out);
+	ea_json_object(j);
+	ea_json_member_str(j, "id", v->id);
+	ea_json_member_str(j, "name", v->name);
+	ea_json_member_str(j, "source_title", v->source_title);
+	ea_json_member_str(j, "source_url", v->source_url);
+	ea_json_member_str(j, "updated", v->updated[0] ? v->updated : NULL);
+	ea_json_member_str(j, "transcribed", v->transcribed[0] ? v->transcribed : NULL);
+	ea_json_key(j, "domains");
+	ea_json_array(j);
+	for (size_t i = 0; i < v->ndomains; i++)
+		ea_json_string(j, v->domains[i]);
+	ea_json_end(j);
+	json_named(j, "products", v->products, v->nproducts);
+	json_named(j, "conditions", v->conditions, v->nconditions);
+	ea_json_end(j);
 }
 
-static void json_vendor(FILE *out, const struct ea_vendor *v)
+static int print_json(FILE *out, const struct ea_catalogue *cat)
 {
-	fputc('{', out);
-	ea_json_key(out, "id", 1); ea_json_string(out, v->id);
-	ea_json_key(out, "name", 0); ea_json_string(out, v->name);
-	ea_json_key(out, "source_title", 0); ea_json_string(out, v->source_title);
-	ea_json_key(out, "source_url", 0); ea_json_string(out, v->source_url);
-	ea_json_key(out, "updated", 0); ea_json_string(out, v->updated[0] ? v->updated : NULL);
-	ea_json_key(out, "transcribed", 0); ea_json_string(out, v->transcribed[0] ? v->transcribed : NULL);
-	ea_json_key(out, "domains", 0);
-	fputc('[', out);
-	for (size_t i = 0; i < v->ndomains; i++) {
-		if (i)
-			fputc(',', out);
-		ea_json_string(out, v->domains[i]);
-	}
-	fputc(']', out);
-	json_named(out, "products", v->products, v->nproducts);
-	json_named(out, "conditions", v->conditions, v->nconditions);
-	fputc('}', out);
-}
+	struct ea_json j;
 
-static void print_json(FILE *out, const struct ea_catalogue *cat)
-{
-	fputs("{\"vendors\":[", out);
-	for (size_t i = 0; i < cat->nvendors; i++) {
-		if (i)
-			fputc(',', out);
-		json_vendor(out, cat->vendors[i]);
-	}
-	fputs("],\n\"entries\":[\n", out);
+	ea_json_begin(&j, out);
+	ea_json_object(&j);
+	ea_json_key(&j, "vendors");
+	ea_json_array(&j);
+	for (size_t i = 0; i < cat->nvendors; i++)
+		json_vendor(&j, cat->vendors[i]);
+	ea_json_end(&j);
+	ea_json_newline(&j);
+	ea_json_key(&j, "entries");
+	ea_json_array(&j);
 	for (size_t i = 0; i < cat->nentries; i++) {
-		json_entry(out, cat->entries[i]);
-		fputs(i + 1 < cat->nentries ? ",\n" : "\n", out);
+		ea_json_newline(&j);
+		json_entry(&j, cat->entries[i]);
 	}
-	fputs("]}\n", out);
+	ea_json_newline(&j);
+	ea_json_end(&j);
+	ea_json_end(&j);
+	return ea_json_finish(&j);
 }
 
 static void print_text(FILE *out, const struct ea_catalogue *cat)
@@ -156,10 +156,9 @@ int ea_cmd_catalog(int argc, char **argv)
 		return EA_EXIT_ERROR;
 	}
 	cat = cli_load_catalogue(&paths, true);
-	cli_paths_free(&paths);
 	if (!cat)
 		return EA_EXIT_ERROR;
-	if (format[0] == 'j')
+	if (strcmp(format, "json") == 0)
 		print_json(stdout, cat);
 	else
 		print_text(stdout, cat);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/audit.h"
 #include "core/host.h"
 #include "core/json.h"
 #include "core/match.h"
@@ -47,40 +48,44 @@ static void print_jsonl(const char *input, const struct ea_target *t, const char
 			const struct ea_entry *const *found, size_t n,
 			const struct ea_vendor *domain_vendor)
 {
-	fputc('{', stdout);
-	ea_json_key(stdout, "input", 1); ea_json_string(stdout, input);
-	ea_json_key(stdout, "host", 0); ea_json_string(stdout, err ? NULL : t->host.name);
-	ea_json_key(stdout, "port", 0);
+	struct ea_json j;
+
+	ea_json_begin(&j, stdout);
+	ea_json_object(&j);
+	ea_json_member_str(&j, "input", input);
+	ea_json_member_str(&j, "host", err ? NULL : t->host.name);
+	ea_json_key(&j, "port");
 	if (!err && t->port > 0)
-		printf("%d", t->port);
+		ea_json_int(&j, t->port);
 	else
-		fputs("null", stdout);
-	ea_json_key(stdout, "matches", 0);
-	fputc('[', stdout);
+		ea_json_null(&j);
+	ea_json_key(&j, "matches");
+	ea_json_array(&j);
 	for (size_t i = 0; i < n; i++) {
 		const struct ea_entry *e = found[i];
 		int listed = port_listed(e, t->port);
 
-		fputs(i ? ",{" : "{", stdout);
-		ea_json_key(stdout, "id", 1); ea_json_string(stdout, e->id);
-		ea_json_key(stdout, "vendor", 0); ea_json_string(stdout, e->vendor->id);
-		ea_json_key(stdout, "product", 0); ea_json_string(stdout, e->product ? e->product->id : NULL);
-		ea_json_key(stdout, "kind", 0); ea_json_string(stdout, ea_kind_name(e->kind));
-		ea_json_key(stdout, "pattern", 0); ea_json_string(stdout, e->pattern);
-		ea_json_key(stdout, "level", 0); ea_json_string(stdout, ea_level_name(e->level));
-		ea_json_key(stdout, "condition", 0); ea_json_string(stdout, e->condition ? e->condition->id : NULL);
-		ea_json_key(stdout, "port_listed", 0);
-		fputs(listed < 0 ? "null" : listed ? "true" : "false", stdout);
-		fputc('}', stdout);
+		ea_json_object(&j);
+		ea_json_member_str(&j, "id", e->id);
+		ea_json_member_str(&j, "vendor", e->vendor->id);
+		ea_json_member_str(&j, "product", e->product ? e->product->id : NULL);
+		ea_json_member_str(&j, "kind", ea_kind_name(e->kind));
+		ea_json_member_str(&j, "pattern", e->pattern);
+		ea_json_member_str(&j, "level", ea_level_name(e->level));
+		ea_json_member_str(&j, "condition", e->condition ? e->condition->id : NULL);
+		ea_json_key(&j, "port_listed");
+		if (listed < 0)
+			ea_json_null(&j);
+		else
+			ea_json_bool(&j, listed);
+		ea_json_end(&j);
 	}
-	fputc(']', stdout);
-	ea_json_key(stdout, "vendor_domain", 0);
-	ea_json_string(stdout, domain_vendor ? domain_vendor->id : NULL);
-	if (err) {
-		ea_json_key(stdout, "error", 0);
-		ea_json_string(stdout, err);
-	}
-	fputs("}\n", stdout);
+	ea_json_end(&j);
+	ea_json_member_str(&j, "vendor_domain", domain_vendor ? domain_vendor->id : NULL);
+	if (err)
+		ea_json_member_str(&j, "error", err);
+	ea_json_end(&j);
+	ea_json_finish(&j);
 }
 
 static void print_text(const char *input, const struct ea_target *t, const char *err,
@@ -118,19 +123,9 @@ static void check_one(struct check_run *run, const char *input)
 	if (ea_target_parse(input, strlen(input), &t, &why) < 0) {
 		run->failed = true;
 	} else {
-		n = ea_matcher_lookup(run->m, &t.host, run->found, run->cap);
-		if (n > run->cap) {
-			const struct ea_entry **bigger = realloc(run->found, n * sizeof(*bigger));
-
-			if (!bigger) {
-				why = "out of memory";
-				run->failed = true;
-				n = 0;
-			} else {
-				run->found = bigger;
-				run->cap = n;
-				n = ea_matcher_lookup(run->m, &t.host, run->found, run->cap);
-			}
+		if (ea_matcher_lookup_all(run->m, &t.host, &run->found, &run->cap, &n) < 0) {
+			why = "out of memory";
+			run->failed = true;
 		}
 		if (n)
 			run->matched = true;
@@ -198,13 +193,12 @@ int ea_cmd_check(int argc, char **argv)
 		cli_paths_free(&paths);
 		return EA_EXIT_ERROR;
 	}
-	m = cli_load_matcher("check", &paths, true);
-	cli_paths_free(&paths);
+	m = cli_load_matcher(&paths, true);
 	if (!m)
 		return EA_EXIT_ERROR;
 	run.m = m;
-	run.jsonl = format[0] == 'j';
-	run.cap = 64;
+	run.jsonl = strcmp(format, "jsonl") == 0;
+	run.cap = EA_AUDIT_MAX_HITS; /* grows when a host matches more */
 	run.found = malloc(run.cap * sizeof(*run.found));
 	if (!run.found) {
 		cli_error("check", "out of memory");

@@ -12,19 +12,20 @@ enum { EA_EXIT_OK = 0, EA_EXIT_NOMATCH = 1, EA_EXIT_ERROR = 2 };
 
 struct cli_paths {
 	const char **v;
-	size_t n;
+	size_t n, cap;
 };
 
 int cli_paths_add(struct cli_paths *p, const char *path);
 void cli_paths_free(struct cli_paths *p);
 
 /* Load the -c paths (or the installed rules when none was given), printing
- * errors, and warnings unless quiet. NULL when the catalogue has errors. */
-struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet);
+ * errors, and warnings unless quiet; the paths are freed, being of no use
+ * afterwards. NULL when the catalogue has errors. */
+struct ea_catalogue *cli_load_catalogue(struct cli_paths *p, bool quiet);
 
-/* The same, then a matcher that owns the catalogue (ea_matcher_unref frees
- * both); NULL after printing why, as "egressaudit CMD: ...". */
-struct ea_matcher *cli_load_matcher(const char *cmd, const struct cli_paths *p, bool quiet);
+/* The same through ea_audit_load: a matcher that owns the catalogue
+ * (ea_matcher_unref frees both); NULL after printing why. */
+struct ea_matcher *cli_load_matcher(struct cli_paths *p, bool quiet);
 
 /* Prints "egressaudit CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

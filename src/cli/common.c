@@ -1,6 +1,6 @@
 /* Helpers every subcommand uses: -c paths and catalogue loading. */
 #include "cli.h"
-#include "core/match.h"
+#include "core/audit.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,12 +8,11 @@
 
 int cli_paths_add(struct cli_paths *p, const char *path)
 {
-	const char **v = realloc(p->v, (p->n + 1) * sizeof(*v));
+	const char **v = ea_vec_push(&p->v, &p->n, &p->cap, sizeof(*v));
 
 	if (!v)
 		return -1;
-	p->v = v;
-	p->v[p->n++] = path;
+	*v = path;
 	return 0;
 }
 
@@ -21,7 +20,7 @@ void cli_paths_free(struct cli_paths *p)
 {
 	free(p->v);
 	p->v = NULL;
-	p->n = 0;
+	p->n = p->cap = 0;
 }
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -35,9 +34,22 @@ void cli_error(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet)
+static const char *const installed_rules[] = { EA_RULES_DIR };
+
+/* Errors always; warnings the catalogue does not waive unless quiet. */
+static void print_diags(struct ea_diags *diags, bool quiet)
 {
-	static const char *const installed[] = { EA_RULES_DIR };
+	for (size_t i = 0; i < diags->count; i++) {
+		const struct ea_diag *dg = &diags->items[i];
+
+		if (dg->severity == EA_ERROR || (!quiet && !dg->waived))
+			ea_diag_print(stderr, dg);
+	}
+	ea_diags_clear(diags);
+}
+
+struct ea_catalogue *cli_load_catalogue(struct cli_paths *p, bool quiet)
+{
 	struct ea_catalogue *cat = NULL;
 	struct ea_diags diags;
 
@@ -45,31 +57,23 @@ struct ea_catalogue *cli_load_catalogue(const struct cli_paths *p, bool quiet)
 	if (p->n)
 		ea_catalogue_load(p->v, p->n, &cat, &diags);
 	else
-		ea_catalogue_load(installed, 1, &cat, &diags);
-	for (size_t i = 0; i < diags.count; i++) {
-		const struct ea_diag *dg = &diags.items[i];
-
-		if (dg->severity == EA_ERROR || (!quiet && !dg->waived))
-			ea_diag_print(stderr, dg);
-	}
-	ea_diags_clear(&diags);
+		ea_catalogue_load(installed_rules, 1, &cat, &diags);
+	print_diags(&diags, quiet);
+	cli_paths_free(p);
 	return cat;
 }
 
-struct ea_matcher *cli_load_matcher(const char *cmd, const struct cli_paths *p, bool quiet)
+struct ea_matcher *cli_load_matcher(struct cli_paths *p, bool quiet)
 {
-	struct ea_catalogue *cat = cli_load_catalogue(p, quiet);
-	struct ea_matcher *m;
-	char err[256];
+	struct ea_matcher *m = NULL;
+	struct ea_diags diags;
 
-	if (!cat)
-		return NULL;
-	m = ea_matcher_new(cat, err, sizeof(err));
-	if (!m) {
-		cli_error(cmd, "cannot build the matcher: %s", err);
-		ea_catalogue_free(cat);
-		return NULL;
-	}
-	ea_matcher_adopt_catalogue(m, cat);
+	ea_diags_init(&diags);
+	if (p->n)
+		ea_audit_load(p->v, p->n, &m, &diags);
+	else
+		ea_audit_load(installed_rules, 1, &m, &diags);
+	print_diags(&diags, quiet);
+	cli_paths_free(p);
 	return m;
 }

@@ -76,10 +76,11 @@ int ea_cmd_import(int argc, char **argv)
 	struct cli_paths paths = { 0 };
 	struct ea_matcher *m;
 	struct ea_store *s;
+	struct ea_import *imp;
 	const char *db = NULL;
 	bool quiet = false, failed = false;
-	char err[512], *end;
-	int c, rc, nfiles;
+	char *end;
+	int c, nfiles;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+c:d:f:qh", opts, NULL)) != -1) {
@@ -112,24 +113,29 @@ int ea_cmd_import(int argc, char **argv)
 		cli_paths_free(&paths);
 		return EA_EXIT_ERROR;
 	}
-	m = cli_load_matcher("import", &paths, true);
-	cli_paths_free(&paths);
+	m = cli_load_matcher(&paths, true);
 	if (!m)
 		return EA_EXIT_ERROR;
-	s = ea_store_open(db, NULL, &rc, err, sizeof(err));
-	if (!s) {
-		cli_error("import", "%s", err);
+	if (ea_store_open(db, NULL, &s) != EA_STORE_OK) {
+		cli_error("import", "%s", ea_store_errmsg(s));
+		ea_store_close(s);
 		ea_matcher_unref(m);
 		return EA_EXIT_ERROR;
 	}
 	opt.matcher = m;
+	if (ea_import_new(s, &opt, &imp) < 0) {
+		cli_error("import", "%s", ea_import_errmsg(imp));
+		ea_store_close(s);
+		ea_matcher_unref(m);
+		return EA_EXIT_ERROR;
+	}
 	nfiles = argc - optind;
 	for (int i = optind; i < argc; i++) {
 		const char *name = strcmp(argv[i], "-") == 0 ? "(standard input)" : argv[i];
 		struct ea_import_stats st = { 0 };
 
-		if (ea_import_file(s, argv[i], &opt, &st, err, sizeof(err)) < 0) {
-			cli_error("import", "%s: %s", name, err);
+		if (ea_import_file(imp, argv[i], &st) < 0) {
+			cli_error("import", "%s: %s", name, ea_import_errmsg(imp));
 			failed = true;
 		}
 		add_stats(&total, &st);
@@ -138,6 +144,7 @@ int ea_cmd_import(int argc, char **argv)
 	}
 	if (!quiet && nfiles > 1)
 		print_summary("total", &total);
+	ea_import_free(imp);
 	ea_store_close(s);
 	ea_matcher_unref(m);
 	return failed ? EA_EXIT_ERROR : EA_EXIT_OK;

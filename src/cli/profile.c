@@ -1,21 +1,25 @@
 /* egressaudit profile: help write the site profile. `profile sophos-mcs
  * LOG...` reads SophosCloudInstaller.log and prints the site_hosts lines
- * for Sophos's site-specific Management Communication System entry. */
+ * for Sophos's site-specific Management Communication System entry (the
+ * catalogue's one site-specific entry of the vendor sophos). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "report/profile.h"
+#include "report/sophos_log.h"
 
-#define MCS_ENTRY "sophos-ep-mcs-server"
+#define MCS_VENDOR "sophos"
 #define MAX_HOSTS 64
 
 static void profile_usage(FILE *out)
 {
-	fputs("usage: egressaudit profile sophos-mcs SophosCloudInstaller.log...\n"
+	fputs("usage: egressaudit profile sophos-mcs [-c PATH]... SophosCloudInstaller.log...\n"
 	      "  prints the site profile lines naming the Sophos Management Communication\n"
-	      "  System host, read from the installer log ('-' reads standard input)\n"
+	      "  System host, read from the installer log ('-' reads standard input), for\n"
+	      "  the catalogue's site-specific Sophos entry (-c: catalogue files or\n"
+	      "  directories, default the installed rules)\n"
 	      "exit status: 0 a host was found, 1 none, 2 an error\n", out);
 }
 
@@ -56,10 +60,35 @@ static int scan(FILE *in, struct found *f)
 	return ferror(in) ? -1 : 0;
 }
 
+/* The id of the vendor's one site-specific entry, or NULL after saying why. */
+static const char *site_entry(const struct ea_catalogue *cat, const char *vendor)
+{
+	const char *id = NULL;
+
+	for (size_t i = 0; i < cat->nentries; i++) {
+		const struct ea_entry *e = cat->entries[i];
+
+		if (e->kind != EA_KIND_SITE || strcmp(e->vendor->id, vendor) != 0)
+			continue;
+		if (id) {
+			cli_error("profile", "the catalogue has more than one site-specific %s entry (%s, %s)",
+				  vendor, id, e->id);
+			return NULL;
+		}
+		id = e->id;
+	}
+	if (!id)
+		cli_error("profile", "the catalogue has no site-specific %s entry", vendor);
+	return id;
+}
+
 int ea_cmd_profile(int argc, char **argv)
 {
+	struct cli_paths paths = { 0 };
+	struct ea_catalogue *cat;
+	const char *entry;
 	struct found *f;
-	int best = 3, rc = EA_EXIT_OK;
+	int best = 3, rc = EA_EXIT_OK, first = 2;
 
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		profile_usage(stdout);
@@ -69,12 +98,29 @@ int ea_cmd_profile(int argc, char **argv)
 		profile_usage(stderr);
 		return EA_EXIT_ERROR;
 	}
-	f = calloc(1, sizeof(*f));
-	if (!f) {
-		cli_error("profile", "out of memory");
+	for (; first + 1 < argc && strcmp(argv[first], "-c") == 0; first += 2)
+		if (cli_paths_add(&paths, argv[first + 1]) < 0) {
+			cli_error("profile", "out of memory");
+			cli_paths_free(&paths);
+			return EA_EXIT_ERROR;
+		}
+	if (first == argc) {
+		profile_usage(stderr);
+		cli_paths_free(&paths);
 		return EA_EXIT_ERROR;
 	}
-	for (int i = 2; i < argc; i++) {
+	cat = cli_load_catalogue(&paths, true);
+	if (!cat)
+		return EA_EXIT_ERROR;
+	entry = site_entry(cat, MCS_VENDOR);
+	f = entry ? calloc(1, sizeof(*f)) : NULL;
+	if (!f) {
+		if (entry)
+			cli_error("profile", "out of memory");
+		ea_catalogue_free(cat);
+		return EA_EXIT_ERROR;
+	}
+	for (int i = first; i < argc; i++) {
 		FILE *in = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "r");
 
 		if (!in) {
@@ -100,12 +146,13 @@ int ea_cmd_profile(int argc, char **argv)
 	}
 	if (f->n) {
 		printf("# From the Sophos installer log (%s lines).\n# Add under site_hosts: in the site profile.\nsite_hosts:\n  %s:\n",
-		       best == 1 ? "Model::server value changed to" : "Opening connection to", MCS_ENTRY);
+		       best == 1 ? "Model::server value changed to" : "Opening connection to", entry);
 		for (size_t i = 0; i < f->n; i++)
 			if (f->kind[i] == best)
 				printf("    - %s\n", f->hosts[i]);
 	}
 	free(f);
+	ea_catalogue_free(cat);
 	if (fflush(stdout) != 0)
 		return EA_EXIT_ERROR;
 	return rc;

@@ -100,27 +100,24 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	return 0;
 }
 
-static int write_format(FILE *out, const char *format, const struct ea_report *r, bool colour)
-{
-	if (strcmp(format, "text") == 0)
-		return ea_report_write_text(out, r, colour);
-	if (strcmp(format, "json") == 0)
-		return ea_report_write_json(out, r);
-	if (strcmp(format, "csv") == 0)
-		return ea_report_write_csv(out, r);
-	if (strcmp(format, "html") == 0)
-		return ea_report_write_html(out, r);
-	return ea_report_write_prometheus(out, r);
-}
+/* The --format names; text, the one with colours, has no plain writer. */
+static const struct report_format {
+	const char *name;
+	int (*write)(FILE *out, const struct ea_report *r);
+} formats[] = {
+	{ "text", NULL },
+	{ "csv", ea_report_write_csv },
+	{ "json", ea_report_write_json },
+	{ "html", ea_report_write_html },
+	{ "prometheus", ea_report_write_prometheus },
+};
 
-static bool known_format(const char *f)
+static const struct report_format *find_format(const char *name)
 {
-	static const char *const formats[] = { "text", "csv", "json", "html", "prometheus" };
-
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		if (strcmp(f, formats[i]) == 0)
-			return true;
-	return false;
+		if (strcmp(name, formats[i].name) == 0)
+			return &formats[i];
+	return NULL;
 }
 
 static int run(struct report_args *a)
@@ -129,12 +126,12 @@ static int run(struct report_args *a)
 	struct ea_catalogue *cat = NULL;
 	struct ea_profile *profile = NULL;
 	struct ea_report *r = NULL;
+	const struct report_format *format;
 	FILE *out = stdout;
-	char err[1024];
 	time_t now = time(NULL);
 	int rc;
 
-	if (!known_format(a->format)) {
+	if (!(format = find_format(a->format))) {
 		cli_error("report", "unknown format '%s' (text, csv, json, html or prometheus)", a->format);
 		return fail(a, "bad options");
 	}
@@ -173,8 +170,8 @@ static int run(struct report_args *a)
 		}
 	}
 	opt.profile = profile;
-	if (ea_report_build(cat, &opt, a->dbs.v, a->dbs.n, &r, err, sizeof(err)) < 0) {
-		cli_error("report", "%s", err);
+	if (ea_report_build(cat, &opt, a->dbs.v, a->dbs.n, &r) < 0) {
+		cli_error("report", "%s", ea_report_errmsg(r));
 		rc = fail(a, "cannot read the audit database");
 		goto out;
 	}
@@ -189,9 +186,12 @@ static int run(struct report_args *a)
 		rc = EA_EXIT_ERROR;
 		goto out;
 	}
-	rc = write_format(out, a->format, r,
-			  strcmp(a->colour, "always") == 0 ||
-			  (strcmp(a->colour, "auto") == 0 && !getenv("NO_COLOR") && isatty(fileno(out))));
+	if (format->write)
+		rc = format->write(out, r);
+	else
+		rc = ea_report_write_text(out, r, strcmp(a->colour, "always") == 0 ||
+					  (strcmp(a->colour, "auto") == 0 && !getenv("NO_COLOR") &&
+					   isatty(fileno(out))));
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		rc = -1;
 	if (rc < 0) {

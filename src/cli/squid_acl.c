@@ -95,7 +95,6 @@ int ea_cmd_squid_acl(int argc, char **argv)
 		return EA_EXIT_ERROR;
 	}
 	cat = cli_load_catalogue(&paths, true);
-	cli_paths_free(&paths);
 	if (!cat)
 		return EA_EXIT_ERROR;
 	if (profile_path) {

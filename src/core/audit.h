@@ -1,6 +1,7 @@
-/* The audit engine shared by the c-icap module and the log importer: load a
- * catalogue into a matcher, and turn one proxied request into the hits the
- * store records. No I/O of its own besides reading the catalogue. */
+/* The audit engine shared by the c-icap module, the log daemon and the
+ * importer: load a catalogue into a matcher, and turn one proxied request
+ * into the hits the store records. No I/O of its own besides reading the
+ * catalogue. */
 #ifndef EA_AUDIT_H
 #define EA_AUDIT_H
 
@@ -10,20 +11,18 @@
 #include "match.h"
 #include "hit.h"
 
-/* Receives each catalogue diagnostic as one line "FILE:LINE:COL: error: ...". */
-typedef void (*ea_audit_log_fn)(void *ctx, int is_error, const char *line);
+/* The one way from catalogue files to a matcher: load the paths and build
+ * a matcher that owns the catalogue (ea_matcher_unref frees both). As
+ * ea_catalogue_load: 0, or -1 and *out NULL with every error in diags
+ * (ea_diags_errmsg names the first; a matcher that cannot be built is one
+ * more error there). Warnings go to diags on success too. */
+int ea_audit_load(const char *const *paths, size_t npaths, struct ea_matcher **out,
+		  struct ea_diags *diags);
 
-/* Load the catalogue paths and build a matcher that owns the catalogue.
- * NULL when the catalogue has errors (every one is passed to log). */
-struct ea_matcher *ea_audit_load(const char *const *paths, size_t npaths,
-				 ea_audit_log_fn log, void *ctx);
-
-/* Keep a copy of the files the matcher's catalogue was loaded from in dir
- * (created if needed, its previous content replaced by renames), so that a
- * process that must start afresh while the configured catalogue is broken
- * (c-icap's reconfigure unloads every module) can load the last good one
- * instead of none. Returns 0, or -1 with the reason in err. */
-int ea_audit_save_last_good(const struct ea_matcher *m, const char *dir, char *err, size_t errlen);
+/* The one limit on matches per request: the hits of one request that are
+ * recorded (the module, the log daemon and the importer keep this many and
+ * count the rest as truncated). No shipped host matches more than a few. */
+#define EA_AUDIT_MAX_HITS 64
 
 /* The hits one request makes: one per matching catalogue entry; or, when
  * no entry matches but the host is under a vendor-owned domain, one

@@ -82,114 +82,149 @@ static int add_entry(struct loader *ld, struct ea_entry *e)
 {
 	struct ea_catalogue *cat = ld->cat;
 
-	if (cat->nentries == ld->entries_cap) {
-		size_t cap = ld->entries_cap ? ld->entries_cap * 2 : 64;
-		struct ea_entry **v = realloc(cat->entries, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		cat->entries = v;
-		ld->entries_cap = cap;
-	}
+	if (ea_vec_reserve(&cat->entries, &ld->entries_cap, cat->nentries + 1,
+			   sizeof(*cat->entries)) < 0)
+		return -1;
 	e->index = cat->nentries;
 	cat->entries[cat->nentries++] = e;
 	return 0;
 }
 
-static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v,
-		       const char *group_id, const struct attrs *group, const yaml_node_t *n)
-{
-	const yaml_node_t *target = NULL, *id_node = NULL;
-	const char *id = NULL, *regex_src = NULL, *example = NULL;
-	char canon[EA_HOST_MAX + 3];
-	enum ea_kind kind = EA_KIND_EXACT;
-	struct ea_entry *e;
-	struct attrs a;
-	int rc;
+/* Walk the keys of an entry or a group: the attributes every level may
+ * set go into *a, any other key to the caller's handler (-1 stops). */
+typedef int (*member_fn)(struct ea_yaml *y, void *ctx, const char *key,
+			 const yaml_node_pair_t *p, yaml_node_t *val);
 
-	ea_cat_attrs_init(&a);
-	if (ea_yaml_mapping(y, n, "an entry") < 0)
+static int parse_members(struct ea_yaml *y, const struct ea_vendor *v, const yaml_node_t *n,
+			 const char *what, struct attrs *a, member_fn other, void *ctx)
+{
+	ea_cat_attrs_init(a);
+	if (ea_yaml_mapping(y, n, what) < 0)
 		return -1;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		const char *key = ea_yaml_key(y, p);
 		yaml_node_t *val = ea_yaml_node(y, p->value);
+		int rc = ea_cat_parse_attr(y, v, key, val, a);
 
-		rc = ea_cat_parse_attr(y, v, key, val, &a);
-		if (rc < 0)
+		if (rc < 0 || (rc == 0 && other(y, ctx, key, p, val) < 0))
 			return -1;
-		if (rc > 0)
-			continue;
-		if (strcmp(key, "id") == 0) {
-			if (ea_cat_parse_id(y, val, "entry id", &id) < 0)
-				return -1;
-			id_node = val;
-			continue;
-		}
-		if (strcmp(key, "host") == 0 || strcmp(key, "regex") == 0 ||
-		    strcmp(key, "site_specific") == 0) {
-			if (target) {
-				ea_yaml_error(y, ea_yaml_node(y, p->key),
-					      "an entry has exactly one of host, regex and site_specific");
-				return -1;
-			}
-			target = val;
-			if (key[0] == 'h') {
-				if (ea_cat_parse_pattern(y, val, "host pattern", canon, &kind) < 0)
-					return -1;
-			} else if (key[0] == 'r') {
-				if (ea_yaml_string(y, val, "regex", &regex_src) < 0)
-					return -1;
-				kind = EA_KIND_REGEX;
-			} else {
-				bool site;
+	}
+	return 0;
+}
 
-				if (ea_yaml_bool(y, val, "site_specific", &site) < 0)
-					return -1;
-				if (!site) {
-					ea_yaml_error(y, val, "site_specific, when given, must be true");
-					return -1;
-				}
-				kind = EA_KIND_SITE;
-			}
-			continue;
-		}
-		if (strcmp(key, "example") == 0) {
-			struct ea_host h;
-			const char *why;
+/* What an entry says besides the shared attributes. */
+struct entry_keys {
+	const yaml_node_t *target, *id_node;
+	const char *id, *regex_src, *example;
+	char canon[EA_HOST_MAX + 3];
+	enum ea_kind kind;
+};
 
-			if (ea_yaml_string(y, val, "example", &example) < 0)
-				return -1;
-			if (ea_host_parse(example, strlen(example), &h, &why) < 0) {
-				ea_yaml_error(y, val, "example '%s' is not a valid host: %s", example, why);
-				return -1;
-			}
-			continue;
-		}
-		ea_yaml_error(y, ea_yaml_node(y, p->key), "unknown key '%s' in an entry", key);
+/* The three ways an entry names its target: exactly one is given. */
+static int entry_host(struct ea_yaml *y, struct entry_keys *k, yaml_node_t *val)
+{
+	k->kind = EA_KIND_EXACT;
+	return ea_cat_parse_pattern(y, val, "host pattern", k->canon, &k->kind);
+}
+
+static int entry_regex(struct ea_yaml *y, struct entry_keys *k, yaml_node_t *val)
+{
+	k->kind = EA_KIND_REGEX;
+	return ea_yaml_string(y, val, "regex", &k->regex_src);
+}
+
+static int entry_site(struct ea_yaml *y, struct entry_keys *k, yaml_node_t *val)
+{
+	bool site;
+
+	if (ea_yaml_bool(y, val, "site_specific", &site) < 0)
+		return -1;
+	if (!site) {
+		ea_yaml_error(y, val, "site_specific, when given, must be true");
 		return -1;
 	}
-	if (!id) {
+	k->kind = EA_KIND_SITE;
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*parse)(struct ea_yaml *y, struct entry_keys *k, yaml_node_t *val);
+} entry_targets[] = {
+	{ "host", entry_host },
+	{ "regex", entry_regex },
+	{ "site_specific", entry_site },
+};
+
+static int entry_key(struct ea_yaml *y, void *ctx, const char *key,
+		     const yaml_node_pair_t *p, yaml_node_t *val)
+{
+	struct entry_keys *k = ctx;
+
+	if (strcmp(key, "id") == 0) {
+		if (ea_cat_parse_id(y, val, "entry id", &k->id) < 0)
+			return -1;
+		k->id_node = val;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(entry_targets) / sizeof(entry_targets[0]); i++) {
+		if (strcmp(key, entry_targets[i].key) != 0)
+			continue;
+		if (k->target) {
+			ea_yaml_error(y, ea_yaml_node(y, p->key),
+				      "an entry has exactly one of host, regex and site_specific");
+			return -1;
+		}
+		k->target = val;
+		return entry_targets[i].parse(y, k, val);
+	}
+	if (strcmp(key, "example") == 0) {
+		struct ea_host h;
+		const char *why;
+
+		if (ea_yaml_string(y, val, "example", &k->example) < 0)
+			return -1;
+		if (ea_host_parse(k->example, strlen(k->example), &h, &why) < 0) {
+			ea_yaml_error(y, val, "example '%s' is not a valid host: %s", k->example, why);
+			return -1;
+		}
+		return 0;
+	}
+	ea_yaml_error(y, ea_yaml_node(y, p->key), "unknown key '%s' in an entry", key);
+	return -1;
+}
+
+static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v,
+		       const char *group_id, const struct attrs *group, const yaml_node_t *n)
+{
+	struct entry_keys k = { .kind = EA_KIND_EXACT };
+	struct ea_entry *e;
+	struct attrs a;
+
+	if (parse_members(y, v, n, "an entry", &a, entry_key, &k) < 0)
+		return -1;
+	if (!k.id) {
 		ea_yaml_error(y, n, "an entry needs an id");
 		return -1;
 	}
-	if (!target) {
-		ea_yaml_error(y, n, "entry '%s' needs one of host, regex and site_specific", id);
+	if (!k.target) {
+		ea_yaml_error(y, n, "entry '%s' needs one of host, regex and site_specific", k.id);
 		return -1;
 	}
 	ea_cat_attrs_inherit(&a, group);
 	if (!a.has_ports) {
-		ea_yaml_error(y, n, "entry '%s' has no ports (set ports in the entry, its group or defaults)", id);
+		ea_yaml_error(y, n, "entry '%s' has no ports (set ports in the entry, its group or defaults)", k.id);
 		return -1;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -1;
 	e->vendor = v;
-	e->kind = kind;
+	e->kind = k.kind;
 	e->file = strdup(y->file);
-	e->line = ea_yaml_line(id_node ? id_node : n);
-	e->column = ea_yaml_column(id_node ? id_node : n);
-	e->id = strdup(id);
+	e->line = ea_yaml_line(k.id_node ? k.id_node : n);
+	e->column = ea_yaml_column(k.id_node ? k.id_node : n);
+	e->id = strdup(k.id);
 	e->group = strdup(group_id);
 	e->product = a.product;
 	e->condition = a.condition;
@@ -201,24 +236,24 @@ static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 	e->purpose = dup_opt(a.purpose);
 	e->impact = dup_opt(a.impact);
 	e->note = dup_opt(a.note);
-	e->example = dup_opt(example);
+	e->example = dup_opt(k.example);
 	e->replaced_by = a.has_replaced_by ? strdup(a.replaced_by) : NULL;
 	e->ports = malloc(a.nports * sizeof(*e->ports));
 	if (e->ports) {
 		memcpy(e->ports, a.ports, a.nports * sizeof(*e->ports));
 		e->nports = a.nports;
 	}
-	if (kind == EA_KIND_REGEX) {
-		e->pattern = strdup(regex_src);
-		if (compile_regex(y, target, regex_src, &e->regex) < 0) {
+	if (k.kind == EA_KIND_REGEX) {
+		e->pattern = strdup(k.regex_src);
+		if (compile_regex(y, k.target, k.regex_src, &e->regex) < 0) {
 			entry_free(e);
 			return -1;
 		}
-	} else if (kind != EA_KIND_SITE) {
-		e->pattern = strdup(canon);
+	} else if (k.kind != EA_KIND_SITE) {
+		e->pattern = strdup(k.canon);
 	}
 	if (!e->file || !e->id || !e->group || !e->ports ||
-	    (kind != EA_KIND_SITE && !e->pattern) || add_entry(ld, e) < 0) {
+	    (k.kind != EA_KIND_SITE && !e->pattern) || add_entry(ld, e) < 0) {
 		entry_free(e);
 		ea_diag_add(ld->diags, EA_ERROR, y->file, 0, 0, NULL, "out of memory");
 		return -1;
@@ -229,49 +264,58 @@ static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 
 /* ---- groups, vendor, file ---- */
 
+/* What a group says besides the shared attributes. */
+struct group_keys {
+	const yaml_node_t *entries;
+	const char *id;
+	const char **seen_ids; /* the ids of the file's groups before this one */
+	size_t nseen;
+};
+
+static int group_key(struct ea_yaml *y, void *ctx, const char *key,
+		     const yaml_node_pair_t *p, yaml_node_t *val)
+{
+	struct group_keys *g = ctx;
+	const char *title;
+
+	if (strcmp(key, "id") == 0) {
+		if (ea_cat_parse_id(y, val, "group id", &g->id) < 0)
+			return -1;
+		for (size_t i = 0; i < g->nseen; i++) {
+			if (g->seen_ids[i] && strcmp(g->seen_ids[i], g->id) == 0) {
+				ea_yaml_error(y, val, "duplicate group id '%s' in this file", g->id);
+				return -1;
+			}
+		}
+		g->seen_ids[g->nseen] = g->id;
+		return 0;
+	}
+	if (strcmp(key, "title") == 0)
+		return ea_yaml_string(y, val, "title", &title);
+	if (strcmp(key, "entries") == 0) {
+		if (ea_yaml_expect(y, val, YAML_SEQUENCE_NODE, "entries") < 0)
+			return -1;
+		g->entries = val;
+		return 0;
+	}
+	ea_yaml_error(y, ea_yaml_node(y, p->key), "unknown key '%s' in a group", key);
+	return -1;
+}
+
 static int parse_group(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v,
 		       const struct attrs *defaults, const yaml_node_t *n,
 		       const char **seen_ids, size_t nseen)
 {
-	const yaml_node_t *entries = NULL;
-	const char *id = NULL, *title;
+	struct group_keys g = { .seen_ids = seen_ids, .nseen = nseen };
+	const yaml_node_t *entries;
+	const char *id;
 	struct attrs a;
 	int rc;
 
-	ea_cat_attrs_init(&a);
-	if (ea_yaml_mapping(y, n, "a group") < 0)
+	if (parse_members(y, v, n, "a group", &a, group_key, &g) < 0)
 		return -1;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		const char *key = ea_yaml_key(y, p);
-		yaml_node_t *val = ea_yaml_node(y, p->value);
-
-		rc = ea_cat_parse_attr(y, v, key, val, &a);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		if (strcmp(key, "id") == 0) {
-			if (ea_cat_parse_id(y, val, "group id", &id) < 0)
-				return -1;
-			for (size_t i = 0; i < nseen; i++) {
-				if (seen_ids[i] && strcmp(seen_ids[i], id) == 0) {
-					ea_yaml_error(y, val, "duplicate group id '%s' in this file", id);
-					return -1;
-				}
-			}
-			seen_ids[nseen] = id;
-		} else if (strcmp(key, "title") == 0) {
-			if (ea_yaml_string(y, val, "title", &title) < 0)
-				return -1;
-		} else if (strcmp(key, "entries") == 0) {
-			if (ea_yaml_expect(y, val, YAML_SEQUENCE_NODE, "entries") < 0)
-				return -1;
-			entries = val;
-		} else {
-			ea_yaml_error(y, ea_yaml_node(y, p->key), "unknown key '%s' in a group", key);
-			return -1;
-		}
-	}
+	id = g.id;
+	entries = g.entries;
 	if (!id) {
 		ea_yaml_error(y, n, "a group needs an id");
 		return -1;
@@ -455,11 +499,9 @@ static int add_vendor(struct loader *ld, struct ea_yaml *y, const yaml_node_t *a
 			return -1;
 		}
 	}
-	vs = realloc(cat->vendors, (cat->nvendors + 1) * sizeof(*vs));
-	if (!vs)
+	if (!(vs = ea_vec_push(&cat->vendors, &cat->nvendors, &ld->vendors_cap, sizeof(*vs))))
 		return -1;
-	cat->vendors = vs;
-	cat->vendors[cat->nvendors++] = v;
+	*vs = v;
 	return 0;
 }
 

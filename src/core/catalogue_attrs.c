@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "catalogue_load.h"
+#include "chars.h"
 
 void ea_cat_attrs_init(struct attrs *a)
 {
@@ -18,13 +19,12 @@ bool ea_cat_valid_id(const char *s)
 
 	if (len == 0 || len > EA_ID_MAX)
 		return false;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+	if (!(ea_islower((unsigned char)s[0]) || ea_isdigit((unsigned char)s[0])))
 		return false;
 	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
+		unsigned char c = (unsigned char)s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
+		if (!(ea_islower(c) || ea_isdigit(c) || c == '.' || c == '_' || c == '-'))
 			return false;
 	}
 	return true;
@@ -134,7 +134,7 @@ int ea_cat_parse_attr(struct ea_yaml *y, const struct ea_vendor *v, const char *
 		return parse_level(y, n, &a->level) < 0 ? -1 : 1;
 	}
 	if (strcmp(key, "product") == 0 || strcmp(key, "condition") == 0) {
-		bool is_product = key[0] == 'p';
+		bool is_product = strcmp(key, "product") == 0;
 		const struct ea_named *found = NULL;
 
 		if (!ea_yaml_is_null(n)) {
@@ -176,10 +176,7 @@ int ea_cat_parse_attr(struct ea_yaml *y, const struct ea_vendor *v, const char *
 	if (strcmp(key, "third_party") == 0 || strcmp(key, "no_wildcard") == 0) {
 		if (ea_yaml_bool(y, n, key, &b) < 0)
 			return -1;
-		if (key[0] == 't')
-			a->third_party = b;
-		else
-			a->no_wildcard = b;
+		*(strcmp(key, "third_party") == 0 ? &a->third_party : &a->no_wildcard) = b;
 		return 1;
 	}
 	return 0;

@@ -64,11 +64,8 @@ int ea_cat_parse_waivers(struct loader *ld, struct ea_yaml *y, const yaml_node_t
 		}
 		if (ea_yaml_string(y, ea_yaml_node(y, p->value), "a waiver's reason", &reason) < 0)
 			return -1;
-		w = realloc(ld->waivers, (ld->nwaivers + 1) * sizeof(*w));
-		if (!w)
+		if (!(w = ea_vec_push(&ld->waivers, &ld->nwaivers, &ld->waivers_cap, sizeof(*w))))
 			return -1;
-		ld->waivers = w;
-		w = &ld->waivers[ld->nwaivers++];
 		w->file = strdup(y->file);
 		w->code = strdup(code);
 		w->reason = strdup(reason);

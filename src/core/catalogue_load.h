@@ -38,8 +38,8 @@ struct loader {
 	struct ea_catalogue *cat;
 	struct ea_diags *diags;
 	struct waiver *waivers;
-	size_t nwaivers;
-	size_t entries_cap;
+	size_t nwaivers, waivers_cap;
+	size_t entries_cap, vendors_cap;
 };
 
 /* catalogue_attrs.c: ids, patterns and the keys every level may set. */

@@ -34,15 +34,8 @@ int ea_diag_add(struct ea_diags *d, enum ea_severity sev, const char *file,
 	va_list ap;
 	char *msg;
 
-	if (d->count == d->capacity) {
-		size_t cap = d->capacity ? d->capacity * 2 : 16;
-		struct ea_diag *items = realloc(d->items, cap * sizeof(*items));
-
-		if (!items)
-			return -1;
-		d->items = items;
-		d->capacity = cap;
-	}
+	if (ea_vec_reserve(&d->items, &d->capacity, d->count + 1, sizeof(*d->items)) < 0)
+		return -1;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
@@ -57,9 +50,12 @@ int ea_diag_add(struct ea_diags *d, enum ea_severity sev, const char *file,
 	dg->code = dup_or_null(code);
 	dg->message = msg;
 	dg->waived = NULL;
-	if (sev == EA_ERROR)
-		d->errors++;
-	else
+	if (sev == EA_ERROR && d->errors++ == 0) {
+		char *text = ea_diag_line(dg);
+
+		ea_copy_str(d->errmsg, sizeof d->errmsg, text ? text : msg);
+		free(text);
+	} else if (sev != EA_ERROR)
 		d->warnings++;
 	return 0;
 }
@@ -78,4 +74,27 @@ void ea_diag_print(FILE *out, const struct ea_diag *dg)
 	if (dg->waived)
 		fprintf(out, " (waived: %s)", dg->waived);
 	fputc('\n', out);
+}
+
+char *ea_diag_line(const struct ea_diag *dg)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&line, &len);
+
+	if (!mem)
+		return NULL;
+	ea_diag_print(mem, dg);
+	if (fclose(mem) != 0) {
+		free(line);
+		return NULL;
+	}
+	if (len && line[len - 1] == '\n')
+		line[len - 1] = '\0';
+	return line;
+}
+
+const char *ea_diags_errmsg(const struct ea_diags *d)
+{
+	return d->errmsg;
 }

@@ -1,11 +1,14 @@
 /* Diagnostics: errors and warnings with a FILE:LINE:COLUMN position, collected
- * by the catalogue loader and printed by the caller (the core never prints). */
+ * by the catalogue and profile loaders and printed by the caller (the core
+ * never prints). The list is the loader's error object: its first error is
+ * also kept as the message of the error convention (ea_diags_errmsg). */
 #ifndef EA_DIAG_H
 #define EA_DIAG_H
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
+#include "util.h"
 
 enum ea_severity { EA_ERROR, EA_WARNING };
 
@@ -22,6 +25,7 @@ struct ea_diags {
 	struct ea_diag *items;
 	size_t count, capacity;
 	size_t errors, warnings; /* warnings not waived */
+	char errmsg[EA_ERRMSG_MAX]; /* the first error, as ea_diag_print writes it */
 };
 
 void ea_diags_init(struct ea_diags *d);
@@ -34,5 +38,11 @@ int ea_diag_add(struct ea_diags *d, enum ea_severity sev, const char *file,
 
 /* GCC style: "FILE:LINE:COL: error: message" (warnings end with "[code]"). */
 void ea_diag_print(FILE *out, const struct ea_diag *dg);
+/* The same line without its newline, malloc'd (NULL when out of memory),
+ * for callers that log rather than print. */
+char *ea_diag_line(const struct ea_diag *dg);
+
+/* The first error added ("" when none): why a load failed. */
+const char *ea_diags_errmsg(const struct ea_diags *d);
 
 #endif

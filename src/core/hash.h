@@ -1,5 +1,7 @@
-/* The string hash of the matcher's tables, in a header so that `make bench`
- * measures its hash-lookup floor with the very same function. */
+/* The hashes, one of each kind: ea_hash_bytes for in-memory tables (the
+ * matcher's, the store's batch aggregation; in a header so that `make
+ * bench` measures its hash-lookup floor with the very same function), and
+ * FNV-1a for identities written to disk, which must never change. */
 #ifndef EA_HASH_H
 #define EA_HASH_H
 
@@ -62,6 +64,19 @@ static inline uint64_t ea_hash_bytes(const char *s, size_t n, uint64_t seed)
 		b = ea_hash_read8(s + i - 8);
 	}
 	return ea_hash_mum(k1 ^ n, ea_hash_mum(a ^ k1, b ^ h));
+}
+
+/* 64-bit FNV-1a over n bytes, continuing from h (EA_FNV_OFFSET to start).
+ * Stable across versions and machines: the importer's log identities are
+ * stored in databases, so this function may never change. */
+#define EA_FNV_OFFSET 0xcbf29ce484222325ULL
+static inline uint64_t ea_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ULL;
+	return h;
 }
 
 #endif

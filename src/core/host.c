@@ -8,27 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-/* Our own ASCII classes: <ctype.h> depends on the locale and is undefined
- * for negative chars. */
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static unsigned char to_lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
+#include "chars.h"
 
 static int fail(const char **why, const char *reason)
 {
@@ -72,7 +52,7 @@ static int parse_ipv4(const char *s, size_t len, struct ea_host *out, const char
 		size_t start = i;
 		unsigned v = 0;
 
-		while (i < len && is_digit((unsigned char)s[i])) {
+		while (i < len && ea_isdigit((unsigned char)s[i])) {
 			v = v * 10 + (unsigned)(s[i] - '0');
 			if (v > 255)
 				return fail(why, "IPv4 octet greater than 255");
@@ -113,7 +93,7 @@ static int parse_ipv6(const char *s, size_t len, struct ea_host *out, const char
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!is_hex(c) && c != ':' && c != '.')
+		if (!ea_isxdigit(c) && c != ':' && c != '.')
 			return fail(why, c == '%' ? "IPv6 zone ids are not supported"
 					: "invalid character in IPv6 address");
 		buf[i] = (char)c;
@@ -153,9 +133,9 @@ static int parse_name(const char *s, size_t len, struct ea_host *out, const char
 				out->name[i] = '.';
 			continue;
 		}
-		if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_')
+		if (!ea_isalpha(c) && !ea_isdigit(c) && c != '-' && c != '_')
 			return fail(why, bad_char_reason(c));
-		out->name[i] = (char)to_lower(c);
+		out->name[i] = (char)ea_tolower(c);
 	}
 	out->name[len] = '\0';
 	out->len = len;
@@ -181,8 +161,8 @@ static int host_parse(const char *text, size_t len, struct ea_host *out, const c
 		 * than "invalid IPv6 address". */
 		if (!memchr(colon + 1, ':', len - (size_t)(colon - text) - 1)) {
 			for (size_t i = 0; i < len; i++)
-				if (text[i] != ':' && !is_alpha((unsigned char)text[i]) &&
-				    !is_digit((unsigned char)text[i]) && text[i] != '.' &&
+				if (text[i] != ':' && !ea_isalpha((unsigned char)text[i]) &&
+				    !ea_isdigit((unsigned char)text[i]) && text[i] != '.' &&
 				    text[i] != '-' && text[i] != '_')
 					return fail(why, bad_char_reason((unsigned char)text[i]));
 			return fail(why, "port not allowed in a host name");
@@ -194,8 +174,8 @@ static int host_parse(const char *text, size_t len, struct ea_host *out, const c
 	if (len == 0)
 		return fail(why, "empty host name");
 	for (size_t i = 0; i < len && dotted_digits; i++) {
-		any_digit |= is_digit((unsigned char)text[i]);
-		dotted_digits = is_digit((unsigned char)text[i]) || text[i] == '.';
+		any_digit |= ea_isdigit((unsigned char)text[i]);
+		dotted_digits = ea_isdigit((unsigned char)text[i]) || text[i] == '.';
 	}
 	/* All digits and dots is never a DNS name (no TLD is numeric): it is
 	 * an IPv4 address or nothing, never silently a name. */
@@ -226,7 +206,7 @@ static int port_parse(const char *text, size_t len, const char **why)
 	if (len == 0)
 		return fail(why, "empty port");
 	for (size_t i = 0; i < len; i++) {
-		if (!is_digit((unsigned char)text[i]))
+		if (!ea_isdigit((unsigned char)text[i]))
 			return fail(why, "port is not a number");
 		v = v * 10 + (unsigned long)(text[i] - '0');
 		if (v > 65535)
@@ -306,7 +286,7 @@ static bool prefix_ci(const char *s, size_t n, const char *lit)
 	if (n != l)
 		return false;
 	for (size_t i = 0; i < l; i++)
-		if (to_lower((unsigned char)s[i]) != (unsigned char)lit[i])
+		if (ea_tolower((unsigned char)s[i]) != (unsigned char)lit[i])
 			return false;
 	return true;
 }
@@ -349,9 +329,9 @@ static size_t scheme_length(const char *text, size_t len)
 {
 	size_t i = 0;
 
-	if (len == 0 || !is_alpha((unsigned char)text[0]))
+	if (len == 0 || !ea_isalpha((unsigned char)text[0]))
 		return 0;
-	while (i < len && (is_alpha((unsigned char)text[i]) || is_digit((unsigned char)text[i]) ||
+	while (i < len && (ea_isalpha((unsigned char)text[i]) || ea_isdigit((unsigned char)text[i]) ||
 			   text[i] == '+' || text[i] == '-' || text[i] == '.'))
 		i++;
 	if (len - i >= 3 && text[i] == ':' && text[i + 1] == '/' && text[i + 2] == '/')

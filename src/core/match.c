@@ -96,6 +96,7 @@ struct ea_matcher {
 	 * (a one-label host, a '*' there), so that the filter cannot speak. */
 	uint64_t *filter;
 	unsigned filter_shift; /* 64 - log2(bits) */
+	char errmsg[EA_ERRMSG_MAX];
 };
 
 /* The parent key of the shortcut edges, from the root straight to the node
@@ -410,7 +411,8 @@ const struct ea_vendor *ea_matcher_vendor_domain(const struct ea_matcher *m,
 
 /* ---- reference counting and publication ----------------------------------- */
 
-static void matcher_destroy(struct ea_matcher *m)
+/* Free the tables; what is left matches nothing and keeps its message. */
+static void matcher_clear(struct ea_matcher *m)
 {
 	for (size_t i = 0; i < m->nregex; i++)
 		pcre2_code_free(m->regex[i].code);
@@ -422,6 +424,23 @@ static void matcher_destroy(struct ea_matcher *m)
 	free(m->nodes);
 	free(m->globs);
 	free(m->filter);
+	m->regex = NULL;
+	m->nregex = 0;
+	m->strings = NULL;
+	m->pool = NULL;
+	m->exact = NULL;
+	m->exact_slots = 0;
+	m->edges = NULL;
+	m->edge_slots = 0;
+	m->nodes = NULL;
+	m->nnodes = 0;
+	m->globs = NULL;
+	m->filter = NULL;
+}
+
+static void matcher_destroy(struct ea_matcher *m)
+{
+	matcher_clear(m);
 	ea_catalogue_free(m->owned);
 	free(m);
 }
@@ -451,11 +470,6 @@ void ea_matcher_unref(struct ea_matcher *m)
 	 * guarantee, and ThreadSanitizer understands it */
 	if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1)
 		matcher_destroy(m);
-}
-
-void ea_matcher_free(struct ea_matcher *m)
-{
-	ea_matcher_unref(m);
 }
 
 void ea_matcher_slot_init(struct ea_matcher_slot *slot, struct ea_matcher *m)
@@ -506,8 +520,6 @@ struct builder {
 	uint64_t *keys; /* filter hashes of every pattern's last two labels */
 	size_t nkeys, keys_cap;
 	bool no_filter;
-	char *err;
-	size_t errlen;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -515,37 +527,17 @@ static int fail(struct builder *b, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (b->err && b->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(b->err, b->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(b->m->errmsg, sizeof b->m->errmsg, fmt, ap);
+	va_end(ap);
 	return -1;
-}
-
-/* Make room for need elements of size bytes in *p (capacity *cap). */
-static int grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	void **pp = p;
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > SIZE_MAX / size || !(np = realloc(*pp, ncap * size)))
-		return -1;
-	*pp = np;
-	*cap = ncap;
-	return 0;
 }
 
 static int add_string(struct builder *b, const char *s, size_t len, uint32_t *off)
 {
 	if (b->strings_len + len > UINT32_MAX)
 		return fail(b, "matcher: too much text in the catalogue");
-	if (grow(&b->m->strings, &b->strings_cap, b->strings_len + len + 1, 1) < 0)
+	if (ea_vec_reserve(&b->m->strings, &b->strings_cap, b->strings_len + len + 1, 1) < 0)
 		return fail(b, "out of memory");
 	memcpy(b->m->strings + b->strings_len, s, len);
 	b->m->strings[b->strings_len + len] = '\0';
@@ -558,7 +550,7 @@ static int new_node(struct builder *b, uint32_t *id)
 {
 	if (b->m->nnodes >= GLOB_EDGE - 1)
 		return fail(b, "matcher: too many trie nodes");
-	if (grow(&b->m->nodes, &b->nodes_cap, b->m->nnodes + 1, sizeof(struct node)) < 0)
+	if (ea_vec_reserve(&b->m->nodes, &b->nodes_cap, b->m->nnodes + 1, sizeof(struct node)) < 0)
 		return fail(b, "out of memory");
 	memset(&b->m->nodes[b->m->nnodes], 0, sizeof(struct node));
 	*id = b->m->nnodes++;
@@ -699,7 +691,7 @@ static int insert_path(struct builder *b, const char *text, size_t start, size_t
 static int add_pair(struct builder *b, struct pair **v, size_t *n, size_t *cap,
 		    uint32_t node, const struct ea_entry *e)
 {
-	if (grow(v, cap, *n + 1, sizeof(**v)) < 0)
+	if (ea_vec_reserve(v, cap, *n + 1, sizeof(**v)) < 0)
 		return fail(b, "out of memory");
 	(*v)[(*n)++] = (struct pair){ node, e };
 	return 0;
@@ -712,7 +704,7 @@ static int add_regex(struct builder *b, const struct ea_entry *e, size_t *cap)
 
 	if (!e->regex) /* the loader never leaves one out; a hand-made catalogue might */
 		return 0;
-	if (grow(&m->regex, cap, m->nregex + 1, sizeof(*m->regex)) < 0)
+	if (ea_vec_reserve(&m->regex, cap, m->nregex + 1, sizeof(*m->regex)) < 0)
 		return fail(b, "out of memory");
 	/* Our own copy, so JIT-compiling it leaves the catalogue untouched. */
 	if (!(code = pcre2_code_copy(e->regex)))
@@ -738,7 +730,7 @@ static int add_filter_key(struct builder *b, const char *pattern, const char *id
 		b->no_filter = true;
 		return 0;
 	}
-	if (grow(&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys)) < 0)
+	if (ea_vec_reserve(&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys)) < 0)
 		return fail(b, "out of memory");
 	b->keys[b->nkeys++] = ea_hash_bytes(pattern + start, len - start, SHORTCUT);
 	if (insert_path(b, pattern, start, len, false, id, &node) < 0)
@@ -790,7 +782,7 @@ static int add_entry(struct builder *b, const struct ea_entry *e, size_t *regex_
 				return -1;
 			b->m->nodes[node].exact_below = 1;
 		}
-		if (grow(&b->exact, &b->exact_cap, b->nexact + 1, sizeof(*b->exact)) < 0)
+		if (ea_vec_reserve(&b->exact, &b->exact_cap, b->nexact + 1, sizeof(*b->exact)) < 0)
 			return fail(b, "out of memory");
 		b->exact[b->nexact++] = e;
 		return 0;
@@ -1007,15 +999,13 @@ static int build(struct builder *b, const struct ea_catalogue *cat)
 	return 0;
 }
 
-struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, size_t errlen)
+int ea_matcher_new(const struct ea_catalogue *cat, struct ea_matcher **out)
 {
-	struct builder b = { .err = err, .errlen = errlen };
+	struct builder b = { 0 };
 	int rc;
 
-	if (!(b.m = calloc(1, sizeof(*b.m)))) {
-		fail(&b, "out of memory");
-		return NULL;
-	}
+	if (!(*out = b.m = calloc(1, sizeof(*b.m))))
+		return -1;
 	atomic_init(&b.m->refs, 1);
 	b.m->cat = cat;
 	rc = build(&b, cat);
@@ -1023,9 +1013,26 @@ struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, siz
 	free(b.term);
 	free(b.exact);
 	free(b.keys);
-	if (rc < 0) {
-		matcher_destroy(b.m);
-		return NULL;
+	if (rc < 0)
+		matcher_clear(b.m);
+	return rc;
+}
+
+int ea_matcher_lookup_all(const struct ea_matcher *m, const struct ea_host *host,
+			  const struct ea_entry ***found, size_t *cap, size_t *n)
+{
+	*n = ea_matcher_lookup(m, host, *found, *cap);
+	if (*n <= *cap)
+		return 0;
+	if (ea_vec_reserve(found, cap, *n, sizeof(**found)) < 0) {
+		*n = 0;
+		return -1;
 	}
-	return b.m;
+	*n = ea_matcher_lookup(m, host, *found, *cap);
+	return 0;
+}
+
+const char *ea_matcher_errmsg(const struct ea_matcher *m)
+{
+	return m ? m->errmsg : EA_ERRMSG_NOMEM;
 }

@@ -9,19 +9,21 @@
 #include <stddef.h>
 #include "catalogue.h"
 #include "host.h"
+#include "util.h"
 
 struct ea_matcher;
 
-/* NULL on failure, with a reason in err. The catalogue must outlive it.
- * The new matcher holds one reference, owned by the caller. */
-struct ea_matcher *ea_matcher_new(const struct ea_catalogue *cat, char *err, size_t errlen);
+/* Build the matcher of cat (which must outlive it, or be adopted). 0, or -1
+ * with the reason in ea_matcher_errmsg(*out). *out is set either way (NULL
+ * only when out of memory) and holds one reference, owned by the caller; a
+ * matcher that failed to build is only good for its message and unref. */
+int ea_matcher_new(const struct ea_catalogue *cat, struct ea_matcher **out);
+const char *ea_matcher_errmsg(const struct ea_matcher *m);
 /* The matcher takes the catalogue it was built from and frees it with
  * itself, so a reload can swap both as one (see ea_audit_load). */
 void ea_matcher_adopt_catalogue(struct ea_matcher *m, struct ea_catalogue *cat);
 /* The catalogue the matcher was built from. */
 const struct ea_catalogue *ea_matcher_catalogue(const struct ea_matcher *m);
-/* Drops the caller's reference: the same as ea_matcher_unref. */
-void ea_matcher_free(struct ea_matcher *m);
 
 /* Reference counting (C11 atomics), so that a reload can replace the
  * matcher while lookups in flight finish on the old one. ref returns m;
@@ -56,6 +58,13 @@ void ea_matcher_swap(struct ea_matcher_slot *slot, struct ea_matcher *m);
  * Site-specific entries never match (the site profile supplies the host). */
 size_t ea_matcher_lookup(const struct ea_matcher *m, const struct ea_host *host,
 			 const struct ea_entry **out, size_t max);
+
+/* Every match, however many: *found (capacity *cap, grown as needed with
+ * ea_vec_reserve; the caller frees it) gets them and *n their number. 0, or
+ * -1 when out of memory. For callers that show all matches, not only the
+ * EA_AUDIT_MAX_HITS a request records. */
+int ea_matcher_lookup_all(const struct ea_matcher *m, const struct ea_host *host,
+			  const struct ea_entry ***found, size_t *cap, size_t *n);
 
 /* The vendor one of whose owned domains the host is, or is under (the
  * deepest owned domain wins; NULL for none and for IP literals). */

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "chars.h"
+
 const char *ea_kind_name(enum ea_kind k)
 {
 	switch (k) {
@@ -23,20 +25,9 @@ const char *ea_kind_name(enum ea_kind k)
 	return "unknown";
 }
 
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static bool is_name_char(unsigned char c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '-' || c == '_';
-}
-
-static unsigned char to_lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+	return ea_isalnum(c) || c == '-' || c == '_';
 }
 
 static const char *bad_char_reason(unsigned char c)
@@ -117,10 +108,10 @@ static int pattern_parse(const char *text, size_t len, char *canon,
 			numeric = false;
 		} else if (!is_name_char(c)) {
 			return fail(why, column, bad_char_reason(c), i);
-		} else if (!is_digit(c)) {
+		} else if (!ea_isdigit(c)) {
 			numeric = false;
 		}
-		canon[i] = (char)to_lower(c);
+		canon[i] = (char)ea_tolower(c);
 	}
 	canon[n] = '\0';
 	if (wildcard && labels < 3)

@@ -12,6 +12,7 @@
 #include "stats.h"
 #include "cfg_param.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,10 @@
 
 #include "core/audit.h"
 #include "core/http_msg.h"
+#include "icap/last_good.h"
 #include "store/store.h"
 
 #define EA_MAX_CATALOGUES 32
-#define EA_MAX_HITS 64
 
 /* ---- configuration (c-icap.conf: egressaudit.NAME VALUE) ---- */
 
@@ -102,10 +103,25 @@ static void stat_inc(int id)
 
 /* ---- catalogue loading and reload ---- */
 
-static void log_catalogue_line(void *ctx, int is_error, const char *line)
+/* Load paths into a matcher, logging each diagnostic (errors at level 1). */
+static struct ea_matcher *load_logged(const char *const *paths, size_t npaths)
 {
-	(void)ctx;
-	ci_debug_printf(is_error ? 1 : 3, "egressaudit: %s\n", line);
+	struct ea_matcher *m;
+	struct ea_diags diags;
+
+	ea_diags_init(&diags);
+	ea_audit_load(paths, npaths, &m, &diags);
+	for (size_t i = 0; i < diags.count; i++) {
+		const struct ea_diag *dg = &diags.items[i];
+		char *line;
+
+		if (dg->waived || !(line = ea_diag_line(dg)))
+			continue;
+		ci_debug_printf(dg->severity == EA_ERROR ? 1 : 3, "egressaudit: %s\n", line);
+		free(line);
+	}
+	ea_diags_clear(&diags);
+	return m;
 }
 
 static const char *database(void)
@@ -139,7 +155,7 @@ static struct ea_matcher *load_last_good(const char *why)
 	if (access(dir, F_OK) != 0)
 		return NULL;
 	paths[0] = dir;
-	m = ea_audit_load(paths, 1, log_catalogue_line, NULL);
+	m = load_logged(paths, 1);
 	if (m)
 		ci_debug_printf(1, "egressaudit: %s: using the last good catalogue, saved in %s\n", why, dir);
 	return m;
@@ -156,8 +172,7 @@ static int load_catalogue(const char *why, int in_master)
 		ci_debug_printf(1, "egressaudit: no egressaudit.Catalogue configured; recording nothing\n");
 		return -1;
 	}
-	m = ea_audit_load((const char *const *)catalogue_paths, (size_t)ncatalogue_paths,
-			  log_catalogue_line, NULL);
+	m = load_logged((const char *const *)catalogue_paths, (size_t)ncatalogue_paths);
 	if (!m) {
 		old = ea_matcher_acquire(&matcher_slot);
 		if (old) {
@@ -181,11 +196,13 @@ static int load_catalogue(const char *why, int in_master)
 	 * no reply) must be able to see that it worked. */
 	ci_debug_printf(1, "egressaudit: %s: catalogue loaded\n", why);
 	if (in_master) {
-		char dir[4096], err[512];
+		char dir[4096];
+		const char *failed;
 
 		last_good_path(dir, sizeof(dir));
-		if (ea_audit_save_last_good(m, dir, err, sizeof(err)) < 0)
-			ci_debug_printf(1, "egressaudit: %s: cannot keep a copy of the catalogue: %s\n", why, err);
+		if (ea_last_good_save(m, dir, &failed) < 0)
+			ci_debug_printf(1, "egressaudit: %s: cannot keep a copy of the catalogue in %s: %s: %s\n",
+					why, dir, failed, strerror(errno));
 	}
 	return 0;
 }
@@ -211,7 +228,6 @@ static void store_log(void *ctx, enum ea_store_log_level level, const char *msg)
 static void child_start(const char *name, int type, void *data)
 {
 	struct ea_store_queue_options opt;
-	char err[256];
 
 	(void)name;
 	(void)type;
@@ -224,10 +240,12 @@ static void child_start(const char *name, int type, void *data)
 	opt.flush_ms = flush_ms > 0 ? (unsigned)flush_ms : 0;
 	opt.retention_days = retention_days > 0 ? (unsigned)retention_days : 0;
 	opt.log = store_log;
-	queue = ea_store_queue_new(database(),
-				   &opt, err, sizeof(err));
-	if (!queue)
-		ci_debug_printf(1, "egressaudit: cannot start the store writer: %s; recording nothing\n", err);
+	if (ea_store_queue_new(database(), &opt, &queue) != EA_STORE_OK) {
+		ci_debug_printf(1, "egressaudit: cannot start the store writer: %s; recording nothing\n",
+				ea_store_queue_errmsg(queue));
+		ea_store_queue_free(queue);
+		queue = NULL;
+	}
 }
 
 static void child_stop(const char *name, int type, void *data)
@@ -323,7 +341,7 @@ static enum ea_outcome transaction_outcome(ci_request_t *req)
 static void record(ci_request_t *req)
 {
 	ci_headers_list_t *http = ci_http_request_headers(req);
-	struct ea_hit hits[EA_MAX_HITS];
+	struct ea_hit hits[EA_AUDIT_MAX_HITS];
 	struct ea_target target;
 	struct ea_matcher *m;
 	const char *line, *why = NULL;
@@ -347,11 +365,11 @@ static void record(ci_request_t *req)
 	n = ea_audit_hits(m, &target, time(NULL),
 			  icap_header(req, default_str(client_ip_header, "X-Client-IP")),
 			  icap_header(req, default_str(user_header, "X-Authenticated-User")),
-			  outcome, EA_SOURCE_ICAP, hits, EA_MAX_HITS);
+			  outcome, EA_SOURCE_ICAP, hits, EA_AUDIT_MAX_HITS);
 	ea_matcher_unref(m);
-	if (n > EA_MAX_HITS) {
+	if (n > EA_AUDIT_MAX_HITS) {
 		stat_inc(stat_truncated);
-		n = EA_MAX_HITS;
+		n = EA_AUDIT_MAX_HITS;
 	}
 	if (n) {
 		ci_request_set_str_attribute(req, "egressaudit:entry", hits[0].entry[0] ? hits[0].entry : "uncatalogued");

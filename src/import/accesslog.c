@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/chars.h"
 #include "core/http_msg.h"
 
 static const char *const format_names[] = {
@@ -75,12 +76,12 @@ static bool is_dash(struct field f)
 
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
+	unsigned char u = (unsigned char)c;
+
+	if (ea_isdigit(u))
+		return u - '0';
+	if (ea_isxdigit(u))
+		return ea_tolower(u) - 'a' + 10;
 	return -1;
 }
 
@@ -118,7 +119,7 @@ static bool is_code(const char *s, size_t n)
 	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+		if (!(ea_isupper((unsigned char)s[i]) || ea_isdigit((unsigned char)s[i]) || s[i] == '_'))
 			return false;
 	return true;
 }
@@ -138,7 +139,7 @@ static bool parse_epoch(struct field f, time_t *out)
 	uint64_t v = 0;
 	size_t i = 0;
 
-	for (; i < f.n && f.s[i] >= '0' && f.s[i] <= '9'; i++) {
+	for (; i < f.n && ea_isdigit((unsigned char)f.s[i]); i++) {
 		v = v * 10 + (uint64_t)(f.s[i] - '0');
 		if (v > ((uint64_t)1 << 40))
 			return false;

@@ -15,9 +15,9 @@
 #include <zlib.h>
 
 #include "core/audit.h"
+#include "core/hash.h"
 
 #define READ_CHUNK 65536
-#define REQ_MAX_HITS 64     /* hits of one request kept */
 #define CHUNK_HITS 4096      /* a transaction is written when this many wait */
 
 /* ---- identity --------------------------------------------------------- */
@@ -29,16 +29,13 @@ struct idhash {
 
 static void idhash_init(struct idhash *h)
 {
-	h->fnv = 0xcbf29ce484222325ULL;
+	h->fnv = EA_FNV_OFFSET;
 	h->crc = crc32(0L, Z_NULL, 0);
 }
 
 static void idhash_add(struct idhash *h, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		h->fnv ^= (unsigned char)p[i];
-		h->fnv *= 0x100000001b3ULL;
-	}
+	h->fnv = ea_fnv1a(h->fnv, p, n);
 	/* crc32() takes a uInt length; a line is at most a few chunks. */
 	while (n) {
 		uInt k = n > 0x40000000u ? 0x40000000u : (uInt)n;
@@ -78,7 +75,7 @@ struct reader {
 	uint64_t hash_len;
 };
 
-static int reader_fill(struct reader *r, char *err, size_t errlen)
+static int reader_fill(struct reader *r, char *err)
 {
 	int n;
 
@@ -92,7 +89,7 @@ static int reader_fill(struct reader *r, char *err, size_t errlen)
 		int zerr;
 		const char *msg = gzerror(r->gz, &zerr);
 
-		snprintf(err, errlen, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
+		ea_errmsg_set(err, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
 		return -1;
 	}
 	if (n == 0)
@@ -106,7 +103,7 @@ static int reader_fill(struct reader *r, char *err, size_t errlen)
  * nothing complete is left; *partial says whether an unfinished last line
  * was left unconsumed. */
 static int reader_next(struct reader *r, const char **line, size_t *len, bool *partial,
-		       char *err, size_t errlen)
+		       char *err)
 {
 	uint64_t skipped = 0;   /* bytes of an over-long line already dropped */
 
@@ -143,7 +140,7 @@ static int reader_next(struct reader *r, const char **line, size_t *len, bool *p
 			*partial = skipped || r->end > r->start;
 			return LINE_EOF;
 		}
-		if (reader_fill(r, err, errlen) < 0)
+		if (reader_fill(r, err) < 0)
 			return LINE_ERROR;
 	}
 }
@@ -158,18 +155,8 @@ struct chunk {
 
 static int chunk_add(struct chunk *c, const struct ea_hit *h, size_t n)
 {
-	if (c->n + n > c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct ea_hit *v;
-
-		while (cap < c->n + n)
-			cap *= 2;
-		v = realloc(c->hits, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		c->hits = v;
-		c->cap = cap;
-	}
+	if (ea_vec_reserve(&c->hits, &c->cap, c->n + n, sizeof(*c->hits)) < 0)
+		return -1;
 	memcpy(c->hits + c->n, h, n * sizeof(*h));
 	c->n += n;
 	return 0;
@@ -187,23 +174,22 @@ struct import_run {
  * position read back first must be the one this run committed last: if it
  * moved, another import of the same file is running. */
 static int commit(struct import_run *run, struct chunk *c, const struct reader *r,
-		  uint64_t lineno, char *err, size_t errlen)
+		  uint64_t lineno, char *err)
 {
 	struct ea_log_position now, next = run->pos;
 	struct ea_counter_add counter = { EA_COUNTER_LOG_MALFORMED, c->malformed };
 	struct ea_batch b = { 0 };
-	char serr[256];
 	int rc;
 
 	if (c->lines == 0)
 		return 0;
-	rc = ea_store_log_position(run->s, run->pos.identity, &now, serr, sizeof(serr));
+	rc = ea_store_log_position(run->s, run->pos.identity, &now);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s", serr);
+		ea_errmsg_set(err, "%s", ea_store_errmsg(run->s));
 		return -1;
 	}
 	if ((rc == 0) != run->have_pos || (rc == 0 && now.offset != run->pos.offset)) {
-		snprintf(err, errlen, "its position in the database changed while reading it: is another import of the same log running?");
+		ea_errmsg_set(err, "its position in the database changed while reading it: is another import of the same log running?");
 		return -1;
 	}
 	next.offset = r->offset;
@@ -213,8 +199,8 @@ static int commit(struct import_run *run, struct chunk *c, const struct reader *
 	b.counters = &counter;
 	b.ncounters = c->malformed ? 1 : 0;
 	b.log = &next;
-	if (ea_store_write(run->s, &b, serr, sizeof(serr)) < 0) {
-		snprintf(err, errlen, "%s", serr);
+	if (ea_store_write(run->s, &b) < 0) {
+		ea_errmsg_set(err, "%s", ea_store_errmsg(run->s));
 		return -1;
 	}
 	run->pos = next;
@@ -229,7 +215,7 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 			int kind, uint64_t lineno, struct ea_import_stats *st, bool *oom)
 {
 	const struct ea_import_options *opt = run->opt;
-	struct ea_hit hits[REQ_MAX_HITS];
+	struct ea_hit hits[EA_AUDIT_MAX_HITS];
 	struct ea_log_record rec;
 	const char *why = "line too long";
 	size_t n;
@@ -248,13 +234,13 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 		return;
 	}
 	n = ea_audit_hits(opt->matcher, &rec.target, rec.when, rec.client, rec.user,
-			  rec.outcome, EA_SOURCE_LOG, hits, REQ_MAX_HITS);
+			  rec.outcome, EA_SOURCE_LOG, hits, EA_AUDIT_MAX_HITS);
 	if (n == 0) {
 		st->other++;
 		return;
 	}
-	if (n > REQ_MAX_HITS)
-		n = REQ_MAX_HITS;
+	if (n > EA_AUDIT_MAX_HITS)
+		n = EA_AUDIT_MAX_HITS;
 	st->vendor++;
 	if (chunk_add(c, hits, n) < 0) {
 		*oom = true;
@@ -263,23 +249,23 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 	st->hits += n;
 }
 
-static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errlen)
+static gzFile open_log(const char *path, struct stat *sb, char *err)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
 	gzFile gz;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		ea_errmsg_set(err, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, sb) < 0 || S_ISDIR(sb->st_mode)) {
-		snprintf(err, errlen, "cannot read: %s", S_ISDIR(sb->st_mode) ? "is a directory" : strerror(errno));
+		ea_errmsg_set(err, "cannot read: %s", S_ISDIR(sb->st_mode) ? "is a directory" : strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
-		snprintf(err, errlen, "cannot open: out of memory");
+		ea_errmsg_set(err, "cannot open: out of memory");
 		close(fd);
 		return NULL;
 	}
@@ -287,9 +273,38 @@ static gzFile open_log(const char *path, struct stat *sb, char *err, size_t errl
 	return gz;
 }
 
-int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_options *opt,
-		   struct ea_import_stats *st, char *err, size_t errlen)
+struct ea_import {
+	struct ea_store *s;
+	struct ea_import_options opt;
+	char errmsg[EA_ERRMSG_MAX];
+};
+
+int ea_import_new(struct ea_store *s, const struct ea_import_options *opt, struct ea_import **out)
 {
+	struct ea_import *imp = calloc(1, sizeof(*imp));
+
+	if (!(*out = imp))
+		return -1;
+	imp->s = s;
+	imp->opt = *opt;
+	return 0;
+}
+
+void ea_import_free(struct ea_import *imp)
+{
+	free(imp);
+}
+
+const char *ea_import_errmsg(const struct ea_import *imp)
+{
+	return imp ? imp->errmsg : EA_ERRMSG_NOMEM;
+}
+
+int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_stats *st)
+{
+	struct ea_store *s = imp->s;
+	const struct ea_import_options *opt = &imp->opt;
+	char *err = imp->errmsg;
 	struct import_run run = { .s = s, .opt = opt,
 				  .path = strcmp(path, "-") == 0 ? "(standard input)" : path };
 	size_t chunk_lines = opt->chunk_lines ? opt->chunk_lines : 5000;
@@ -301,22 +316,21 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 	uint64_t lineno = 0;
 	bool partial = false, oom = false;
 	int kind, rc = -1;
-	char serr[256];
 
 	st->identity[0] = '\0';
-	r.gz = open_log(path, &sb, err, errlen);
+	r.gz = open_log(path, &sb, err);
 	if (!r.gz)
 		return -1;
 	r.cap = EA_LOG_LINE_MAX + 2 + READ_CHUNK;
 	r.buf = malloc(r.cap);
 	if (!r.buf) {
-		snprintf(err, errlen, "out of memory");
+		ea_errmsg_set(err, "out of memory");
 		goto out;
 	}
 	/* The first line names the file. */
 	r.hashing = true;
 	idhash_init(&r.hash);
-	kind = reader_next(&r, &line, &len, &partial, err, errlen);
+	kind = reader_next(&r, &line, &len, &partial, err);
 	r.hashing = false;
 	if (kind == LINE_ERROR)
 		goto out;
@@ -333,10 +347,10 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 
 	{
 		struct ea_log_position stored;
-		int prc = ea_store_log_position(s, run.pos.identity, &stored, serr, sizeof(serr));
+		int prc = ea_store_log_position(s, run.pos.identity, &stored);
 
 		if (prc < 0) {
-			snprintf(err, errlen, "%s", serr);
+			ea_errmsg_set(err, "%s", ea_store_errmsg(s));
 			goto out;
 		}
 		if (prc == 0) {
@@ -356,7 +370,7 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 			r.offset = run.pos.offset;
 		} else {
 			while (r.offset < run.pos.offset) {
-				kind = reader_next(&r, &line, &len, &partial, err, errlen);
+				kind = reader_next(&r, &line, &len, &partial, err);
 				if (kind == LINE_ERROR)
 					goto out;
 				if (kind == LINE_EOF)
@@ -381,14 +395,14 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 
 	for (;;) {
 		if (oom) {
-			snprintf(err, errlen, "out of memory");
+			ea_errmsg_set(err, "out of memory");
 			goto out;
 		}
 		if (c.lines >= chunk_lines || c.n >= CHUNK_HITS) {
-			if (commit(&run, &c, &r, lineno, err, errlen) < 0)
+			if (commit(&run, &c, &r, lineno, err) < 0)
 				goto out;
 		}
-		kind = reader_next(&r, &line, &len, &partial, err, errlen);
+		kind = reader_next(&r, &line, &len, &partial, err);
 		if (kind == LINE_ERROR)
 			goto out;
 		if (kind == LINE_EOF)
@@ -397,10 +411,10 @@ int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_
 		handle_line(&run, &c, line, len, kind, lineno, st, &oom);
 	}
 	if (oom) {
-		snprintf(err, errlen, "out of memory");
+		ea_errmsg_set(err, "out of memory");
 		goto out;
 	}
-	if (commit(&run, &c, &r, lineno, err, errlen) < 0)
+	if (commit(&run, &c, &r, lineno, err) < 0)
 		goto out;
 	st->partial = partial;
 	rc = 0;

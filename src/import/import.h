@@ -41,10 +41,17 @@ struct ea_import_stats {
  * it, prefixed by its length. */
 void ea_import_identity(const char *line, size_t len, char *out, size_t outlen);
 
+/* An importer into the store s (which must outlive it) with a copy of opt.
+ * It keeps the last error (ea_import_errmsg). 0, or -1 when out of memory
+ * (*out NULL: ea_import_errmsg(NULL) says so). */
+struct ea_import;
+int ea_import_new(struct ea_store *s, const struct ea_import_options *opt, struct ea_import **out);
+void ea_import_free(struct ea_import *imp);
+const char *ea_import_errmsg(const struct ea_import *imp);
+
 /* Import one file ("-" is standard input); plain or gzip, told apart by
- * content. Adds to *st. 0, or -1 with the reason in err (what was
- * committed before stays committed, and the next import resumes there). */
-int ea_import_file(struct ea_store *s, const char *path, const struct ea_import_options *opt,
-		   struct ea_import_stats *st, char *err, size_t errlen);
+ * content. Adds to *st. 0, or -1 with the reason in ea_import_errmsg (what
+ * was committed before stays committed, and the next import resumes there). */
+int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_stats *st);
 
 #endif

@@ -131,7 +131,7 @@ static int conf_load(const char *file, struct conf *c)
 			say("%s:%u: '%s' needs a value", file, n, key);
 			rc = -1;
 		} else if (strcmp(key, "catalogue") == 0 || strcmp(key, "audit_log") == 0) {
-			bool cat = key[0] == 'c';
+			bool cat = strcmp(key, "catalogue") == 0;
 			size_t *cnt = cat ? &c->ncatalogue : &c->naudit_log;
 
 			if (*cnt == MAX_PATHS) {
@@ -168,12 +168,6 @@ static int conf_load(const char *file, struct conf *c)
 
 /* ---- audit side ----------------------------------------------------------- */
 
-static void catalogue_diag(void *ctx, int is_error, const char *line)
-{
-	(void)ctx;
-	if (is_error)
-		say("%s", line);
-}
 
 static void queue_log(void *ctx, enum ea_store_log_level level, const char *msg)
 {
@@ -184,16 +178,27 @@ static void queue_log(void *ctx, enum ea_store_log_level level, const char *msg)
 /* (Re)load the catalogue; a catalogue with errors leaves the old one. */
 static void load_catalogue(struct logd *d)
 {
-	struct ea_matcher *m = ea_audit_load((const char *const *)d->conf.catalogue, d->conf.ncatalogue,
-					     catalogue_diag, NULL);
+	struct ea_matcher *m;
+	struct ea_diags diags;
 
+	ea_diags_init(&diags);
+	ea_audit_load((const char *const *)d->conf.catalogue, d->conf.ncatalogue, &m, &diags);
+	for (size_t i = 0; i < diags.count; i++) {
+		char *line;
+
+		if (diags.items[i].severity != EA_ERROR || !(line = ea_diag_line(&diags.items[i])))
+			continue;
+		say("%s", line);
+		free(line);
+	}
+	ea_diags_clear(&diags);
 	if (!m) {
 		say("%s; %s", "the catalogue has errors",
 		    d->matcher ? "keeping the one loaded before" : "recording nothing until it loads");
 		return;
 	}
 	if (d->matcher)
-		ea_matcher_free(d->matcher);
+		ea_matcher_unref(d->matcher);
 	d->matcher = m;
 }
 
@@ -201,7 +206,6 @@ static void audit_start(struct logd *d)
 {
 	const char *file = getenv(CONF_ENV);
 	struct ea_store_queue_options qo = { 0 };
-	char err[256];
 
 	if (!file || !*file)
 		file = EA_SYSCONFDIR "/egressaudit/logd.conf";
@@ -218,9 +222,10 @@ static void audit_start(struct logd *d)
 	load_catalogue(d);
 	qo.store.proxy_name = d->conf.proxy_name;
 	qo.log = queue_log;
-	d->queue = ea_store_queue_new(d->conf.database, &qo, err, sizeof(err));
-	if (!d->queue) {
-		say("%s: %s; writing the log without recording hits", d->conf.database, err);
+	if (ea_store_queue_new(d->conf.database, &qo, &d->queue) != EA_STORE_OK) {
+		say("%s; writing the log without recording hits", ea_store_queue_errmsg(d->queue));
+		ea_store_queue_free(d->queue);
+		d->queue = NULL;
 		d->audit = false;
 	}
 }
@@ -228,7 +233,7 @@ static void audit_start(struct logd *d)
 static void audit_line(struct logd *d, const char *line, size_t len)
 {
 	struct ea_log_record rec;
-	struct ea_hit hits[64];
+	struct ea_hit hits[EA_AUDIT_MAX_HITS];
 	const char *why;
 	size_t n;
 
@@ -465,7 +470,7 @@ int main(int argc, char **argv)
 	if (d.queue)
 		ea_store_queue_free(d.queue); /* flushes, bounded */
 	if (d.matcher)
-		ea_matcher_free(d.matcher);
+		ea_matcher_unref(d.matcher);
 	say("%s: %llu lines written, %llu vendor requests, %llu hits queued, %llu dropped, %llu malformed",
 	    d.path, (unsigned long long)d.lines, (unsigned long long)d.vendor,
 	    (unsigned long long)d.hits, (unsigned long long)d.dropped, (unsigned long long)d.malformed);

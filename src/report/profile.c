@@ -8,11 +8,6 @@
 
 #include "core/yaml_walk.h"
 
-static void *grow(void *v, size_t n, size_t size)
-{
-	return realloc(v, (n + 1) * size);
-}
-
 static const struct ea_named *find_named(const struct ea_named *v, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -24,7 +19,7 @@ static const struct ea_named *find_named(const struct ea_named *v, size_t n, con
 /* A sequence of ids naming products or conditions of vendor v. */
 static int named_list(struct ea_yaml *y, yaml_node_t *n, const char *what,
 		      const struct ea_named *names, size_t nnames, const char *vendor,
-		      const struct ea_named ***out, size_t *nout)
+		      const struct ea_named ***out, size_t *nout, size_t *cap)
 {
 	if (ea_yaml_expect(y, n, YAML_SEQUENCE_NODE, what) < 0)
 		return -1;
@@ -47,11 +42,9 @@ static int named_list(struct ea_yaml *y, yaml_node_t *n, const char *what,
 				ea_yaml_error(y, c, "'%s' is listed twice", id);
 				return -1;
 			}
-		v = grow(*out, *nout, sizeof(*v));
-		if (!v)
+		if (!(v = ea_vec_push(out, nout, cap, sizeof(*v))))
 			return -1;
-		*out = v;
-		v[(*nout)++] = found;
+		*v = found;
 	}
 	return 0;
 }
@@ -71,12 +64,8 @@ static int load_vendors(struct ea_yaml *y, yaml_node_t *n, const struct ea_catal
 			ea_yaml_error(y, ea_yaml_node(y, pr->key), "no vendor '%s' in the catalogue", id);
 			return -1;
 		}
-		pv = grow(p->vendors, p->nvendors, sizeof(*pv));
-		if (!pv)
+		if (!(pv = ea_vec_push(&p->vendors, &p->nvendors, &p->vendors_cap, sizeof(*pv))))
 			return -1;
-		p->vendors = pv;
-		pv = &p->vendors[p->nvendors++];
-		memset(pv, 0, sizeof(*pv));
 		pv->vendor = cv;
 		pv->all_products = true;
 		if (ea_yaml_is_null(val))
@@ -90,11 +79,11 @@ static int load_vendors(struct ea_yaml *y, yaml_node_t *n, const struct ea_catal
 			if (strcmp(key, "products") == 0) {
 				pv->all_products = false;
 				if (named_list(y, v, "products", cv->products, cv->nproducts, id,
-					       &pv->products, &pv->nproducts) < 0)
+					       &pv->products, &pv->nproducts, &pv->products_cap) < 0)
 					return -1;
 			} else if (strcmp(key, "conditions") == 0 || strcmp(key, "features") == 0) {
 				if (named_list(y, v, "conditions", cv->conditions, cv->nconditions, id,
-					       &pv->conditions, &pv->nconditions) < 0)
+					       &pv->conditions, &pv->nconditions, &pv->conditions_cap) < 0)
 					return -1;
 			} else {
 				ea_yaml_error(y, ea_yaml_node(y, q->key),
@@ -116,10 +105,9 @@ static int load_regions(struct ea_yaml *y, yaml_node_t *n, struct ea_profile *p)
 
 		if (ea_yaml_string(y, ea_yaml_node(y, *it), "a region", &s) < 0)
 			return -1;
-		v = grow(p->regions, p->nregions, sizeof(*v));
-		if (!v)
+		if (ea_vec_reserve(&p->regions, &p->regions_cap, p->nregions + 1, sizeof(*v)) < 0)
 			return -1;
-		p->regions = v;
+		v = p->regions;
 		if (!(v[p->nregions] = strdup(s)))
 			return -1;
 		p->nregions++;
@@ -149,11 +137,9 @@ static int add_site_host(struct ea_yaml *y, yaml_node_t *n, struct ea_profile_si
 
 	if (ea_yaml_string(y, n, "a host", &text) < 0)
 		return -1;
-	h = grow(s->hosts, s->nhosts, sizeof(*h));
-	if (!h)
+	if (ea_vec_reserve(&s->hosts, &s->hosts_cap, s->nhosts + 1, sizeof(*h)) < 0)
 		return -1;
-	s->hosts = h;
-	h = &h[s->nhosts];
+	h = &s->hosts[s->nhosts];
 	if (ea_pattern_parse(text, strlen(text), h->pattern, &h->kind, &why, &col) < 0) {
 		ea_diag_add(y->diags, EA_ERROR, y->file, ea_yaml_line(n),
 			    ea_yaml_text_column(n) + (unsigned)col, NULL,
@@ -181,12 +167,8 @@ static int load_sites(struct ea_yaml *y, yaml_node_t *n, const struct ea_catalog
 				      e->id);
 			return -1;
 		}
-		s = grow(p->sites, p->nsites, sizeof(*s));
-		if (!s)
+		if (!(s = ea_vec_push(&p->sites, &p->nsites, &p->sites_cap, sizeof(*s))))
 			return -1;
-		p->sites = s;
-		s = &s[p->nsites++];
-		memset(s, 0, sizeof(*s));
 		s->entry = e;
 		if (v->type == YAML_SCALAR_NODE) {
 			if (add_site_host(y, v, s) < 0)
@@ -246,11 +228,10 @@ static int load_ack(struct ea_yaml *y, yaml_node_t *n, const struct ea_catalogue
 
 				if (ea_yaml_int(y, ea_yaml_node(y, *it), "a port", 1, 65535, &port) < 0)
 					return -1;
-				ports = grow(a->ports, a->nports, sizeof(*ports));
-				if (!ports)
+				if (!(ports = ea_vec_push(&a->ports, &a->nports, &a->ports_cap,
+							  sizeof(*ports))))
 					return -1;
-				a->ports = ports;
-				ports[a->nports++] = (unsigned short)port;
+				*ports = (unsigned short)port;
 			}
 		} else {
 			ea_yaml_error(y, ea_yaml_node(y, q->key),
@@ -281,13 +262,10 @@ static int load_acks(struct ea_yaml *y, yaml_node_t *n, const struct ea_catalogu
 	if (ea_yaml_expect(y, n, YAML_SEQUENCE_NODE, "acknowledged") < 0)
 		return -1;
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		struct ea_profile_ack *a = grow(p->acks, p->nacks, sizeof(*a));
+		struct ea_profile_ack *a = ea_vec_push(&p->acks, &p->nacks, &p->acks_cap, sizeof(*a));
 
 		if (!a)
 			return -1;
-		p->acks = a;
-		a = &a[p->nacks++];
-		memset(a, 0, sizeof(*a));
 		if (load_ack(y, ea_yaml_node(y, *it), cat, a) < 0)
 			return -1;
 	}
@@ -452,41 +430,4 @@ const struct ea_profile_site *ea_profile_site(const struct ea_profile *p, const 
 		if (p->sites[i].entry == e)
 			return &p->sites[i];
 	return NULL;
-}
-
-static const char *find_in(const char *s, size_t len, const char *what)
-{
-	size_t wl = strlen(what);
-
-	for (size_t i = 0; i + wl <= len; i++)
-		if (memcmp(s + i, what, wl) == 0)
-			return s + i + wl;
-	return NULL;
-}
-
-int ea_sophos_mcs_line(const char *line, size_t len, struct ea_host *out)
-{
-	static const char *const marks[] = { "Model::server value changed to:", "Opening connection to" };
-	struct ea_target t;
-	const char *why;
-
-	for (int m = 0; m < 2; m++) {
-		const char *v = find_in(line, len, marks[m]), *end = line + len, *e;
-
-		if (!v)
-			continue;
-		while (v < end && (*v == ' ' || *v == '\t' || *v == '"' || *v == '\''))
-			v++;
-		for (e = v; e < end && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n' &&
-			    *e != '"' && *e != '\'' && *e != ','; e++)
-			;
-		while (e > v && (e[-1] == '.' || e[-1] == ';'))
-			e--;
-		if (e > v && ea_target_parse(v, (size_t)(e - v), &t, &why) == 0 &&
-		    t.host.type == EA_HOST_NAME && t.host.nlabels >= 2) {
-			*out = t.host;
-			return m + 1;
-		}
-	}
-	return 0;
 }

@@ -16,9 +16,9 @@ struct ea_profile_vendor {
 	const struct ea_vendor *vendor;
 	bool all_products;            /* no products: key: every product */
 	const struct ea_named **products;
-	size_t nproducts;
+	size_t nproducts, products_cap;
 	const struct ea_named **conditions;
-	size_t nconditions;
+	size_t nconditions, conditions_cap;
 };
 
 /* A host (or host pattern) that a site-specific entry stands for here. */
@@ -30,7 +30,7 @@ struct ea_profile_host {
 struct ea_profile_site {
 	const struct ea_entry *entry;
 	struct ea_profile_host *hosts;
-	size_t nhosts;
+	size_t nhosts, hosts_cap;
 };
 
 /* An exception the site accepts: the entry (or only some of its ports)
@@ -38,7 +38,7 @@ struct ea_profile_site {
 struct ea_profile_ack {
 	const struct ea_entry *entry;
 	unsigned short *ports;        /* NULL: the whole entry */
-	size_t nports;
+	size_t nports, ports_cap;
 	char *reason;
 	char until[11];               /* last day it holds, ISO */
 	unsigned line;
@@ -48,13 +48,13 @@ struct ea_profile {
 	char *file;
 	char *site;                   /* a name for the site, or NULL */
 	struct ea_profile_vendor *vendors; /* none: every vendor, product, condition */
-	size_t nvendors;
+	size_t nvendors, vendors_cap;
 	char **regions;               /* none: every region */
-	size_t nregions;
+	size_t nregions, regions_cap;
 	struct ea_profile_site *sites;
-	size_t nsites;
+	size_t nsites, sites_cap;
 	struct ea_profile_ack *acks;
-	size_t nacks;
+	size_t nacks, acks_cap;
 };
 
 /* Load and check against cat (which must outlive the profile). 0 and a new
@@ -71,12 +71,5 @@ bool ea_profile_vendor_in_scope(const struct ea_profile *p, const char *vendor_i
 /* The hosts configured for a site-specific entry, or NULL. */
 const struct ea_profile_site *ea_profile_site(const struct ea_profile *p,
 					      const struct ea_entry *e);
-
-/* SophosCloudInstaller.log: does this line name the Management
- * Communication System host ("Model::server value changed to: VALUE" or
- * "Opening connection to VALUE", VALUE a host, host:port or URL)? Returns
- * 1 (a Model::server line), 2 (an Opening connection line) with *out set,
- * or 0. */
-int ea_sophos_mcs_line(const char *line, size_t len, struct ea_host *out);
 
 #endif

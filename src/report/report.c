@@ -3,8 +3,6 @@
  * in scope that match it today, and give every entry its status. */
 #include "report.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,89 +43,6 @@ enum ea_status ea_status_of(const struct ea_tally *t, bool retired)
 	return EA_STATUS_UNVERIFIED;
 }
 
-void ea_report_time(time_t t, char buf[32])
-{
-	struct tm tm;
-
-	buf[0] = '\0';
-	if (t && gmtime_r(&t, &tm))
-		strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* ---- time arguments ---- */
-
-static bool digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-int ea_report_parse_time(const char *text, time_t now, bool end_of_day, time_t *out)
-{
-	size_t len = strlen(text);
-	struct tm tm = { 0 };
-	char *end;
-
-	if (len >= 2 && isdigit((unsigned char)text[0]) && strchr("smhdw", text[len - 1]) &&
-	    digits(text, len - 1)) {
-		static const long unit[] = { 1, 60, 3600, 86400, 604800 };
-		unsigned long long n;
-
-		errno = 0;
-		n = strtoull(text, &end, 10);
-		if (errno || n > 100000ULL * 86400)
-			return -1;
-		*out = now - (time_t)(n * (unsigned long long)unit[strchr("smhdw", text[len - 1]) - "smhdw"]);
-		return 0;
-	}
-	if (text[0] == '@' && len > 1 && len < 15 && digits(text + 1, len - 1)) {
-		*out = (time_t)strtoll(text + 1, NULL, 10);
-		return 0;
-	}
-	if (len < 10 || !digits(text, 4) || text[4] != '-' || !digits(text + 5, 2) ||
-	    text[7] != '-' || !digits(text + 8, 2))
-		return -1;
-	tm.tm_year = atoi(text) - 1900;
-	tm.tm_mon = atoi(text + 5) - 1;
-	tm.tm_mday = atoi(text + 8);
-	if (len == 10) {
-		if (end_of_day)
-			tm.tm_mday++;
-	} else {
-		const char *t = text + 10;
-		size_t tl = len - 10;
-
-		if (tl && t[tl - 1] == 'Z')
-			tl--;
-		if ((t[0] != 'T' && t[0] != ' ') || (tl != 6 && tl != 9) ||
-		    !digits(t + 1, 2) || t[3] != ':' || !digits(t + 4, 2) ||
-		    (tl == 9 && (t[6] != ':' || !digits(t + 7, 2))))
-			return -1;
-		tm.tm_hour = atoi(t + 1);
-		tm.tm_min = atoi(t + 4);
-		tm.tm_sec = tl == 9 ? atoi(t + 7) : 0;
-		if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-			return -1;
-	}
-	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 32)
-		return -1;
-	*out = timegm(&tm);
-	return *out == (time_t)-1 ? -1 : 0;
-}
-
 /* ---- reading the stores ---- */
 
 /* One stored row, with the entry column dropped: the same request is
@@ -156,17 +71,8 @@ static int collect_row(const struct ea_hit_row *row, void *ctx)
 	struct reader *rd = ctx;
 	struct raw *r;
 
-	if (rd->n == rd->cap) {
-		size_t cap = rd->cap ? rd->cap * 2 : 256;
-		struct raw *v = realloc(rd->v, cap * sizeof(*v));
-
-		if (!v)
-			goto nomem;
-		rd->v = v;
-		rd->cap = cap;
-	}
-	r = &rd->v[rd->n];
-	memset(r, 0, sizeof(*r));
+	if (!(r = ea_vec_push(&rd->v, &rd->n, &rd->cap, sizeof(*r))))
+		goto nomem;
 	r->proxy = rd->proxy;
 	r->bucket = row->bucket;
 	r->port = row->port;
@@ -179,7 +85,6 @@ static int collect_row(const struct ea_hit_row *row, void *ctx)
 	r->client = strdup(row->client);
 	r->user = strdup(row->user);
 	r->vendor = strdup(row->vendor);
-	rd->n++;
 	if (!r->host || !r->client || !r->user || !r->vendor)
 		goto nomem;
 	return 0;
@@ -272,37 +177,33 @@ static int read_counters(const char *name, uint64_t value, void *ctx)
 	return 0;
 }
 
-static int read_store(struct ea_report *r, size_t idx, const char *path, struct reader *rd,
-		      char *err, size_t errlen)
+static int read_store(struct ea_report *r, size_t idx, const char *path, struct reader *rd)
 {
 	struct ea_report_proxy *p = &r->proxies[idx];
-	char msg[512];
 	const char *name;
 	struct ea_store *s;
 	int rc;
 
-	s = ea_store_open_readonly(path, &rc, msg, sizeof(msg));
-	if (!s) {
-		seterr(err, errlen, "%s: %s", path, msg);
+	if (ea_store_open_readonly(path, &s) != EA_STORE_OK) {
+		ea_errmsg_set(r->errmsg, "%s: %s", path, ea_store_errmsg(s));
+		ea_store_close(s);
 		return -1;
 	}
 	name = ea_store_proxy_name(s);
 	p->name = strdup(name && *name ? name : path);
 	p->database = strdup(path);
 	rd->proxy = idx;
-	rc = ea_store_each_hit(s, r->since, r->until, collect_row, rd, msg, sizeof(msg));
+	rc = ea_store_each_hit(s, r->since, r->until, collect_row, rd);
 	if (rc == 0)
-		rc = ea_store_each_counter(s, read_counters, p, msg, sizeof(msg));
+		rc = ea_store_each_counter(s, read_counters, p);
+	if (rc < 0)
+		ea_errmsg_set(r->errmsg, "%s: %s", path, ea_store_errmsg(s));
 	ea_store_close(s);
 	if (rd->nomem || !p->name || !p->database) {
-		seterr(err, errlen, "%s: out of memory", path);
+		ea_errmsg_set(r->errmsg, "%s: out of memory", path);
 		return -1;
 	}
-	if (rc < 0) {
-		seterr(err, errlen, "%s: %s", path, msg);
-		return -1;
-	}
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- attribution ---- */
@@ -330,18 +231,12 @@ struct attrs {
 
 static int attr_add(struct attrs *a, size_t target, const struct raw *raw)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 256;
-		struct attr *v = realloc(a->v, cap * sizeof(*v));
+	struct attr *v = ea_vec_push(&a->v, &a->n, &a->cap, sizeof(*v));
 
-		if (!v)
-			return -1;
-		a->v = v;
-		a->cap = cap;
-	}
-	a->v[a->n].target = target;
-	a->v[a->n].raw = raw;
-	a->n++;
+	if (!v)
+		return -1;
+	v->target = target;
+	v->raw = raw;
 	return 0;
 }
 
@@ -352,12 +247,8 @@ static struct ea_report_port *stats_port(struct ea_report_stats *st, unsigned po
 	for (size_t i = 0; i < st->nports; i++)
 		if (st->ports[i].port == port)
 			return &st->ports[i];
-	v = realloc(st->ports, (st->nports + 1) * sizeof(*v));
-	if (!v)
+	if (!(v = ea_vec_push(&st->ports, &st->nports, &st->ports_cap, sizeof(*v))))
 		return NULL;
-	st->ports = v;
-	v = &v[st->nports++];
-	memset(v, 0, sizeof(*v));
 	v->port = port;
 	return v;
 }
@@ -369,11 +260,9 @@ static struct ea_report_host *stats_host(struct ea_report_stats *st, const char 
 	for (size_t i = 0; i < st->nhosts; i++)
 		if (strcmp(st->hosts[i].host, host) == 0)
 			return &st->hosts[i];
-	v = realloc(st->hosts, (st->nhosts + 1) * sizeof(*v));
-	if (!v)
+	if (ea_vec_reserve(&st->hosts, &st->hosts_cap, st->nhosts + 1, sizeof(*v)) < 0)
 		return NULL;
-	st->hosts = v;
-	v = &v[st->nhosts];
+	v = &st->hosts[st->nhosts];
 	memset(v, 0, sizeof(*v));
 	if (!(v->host = strdup(host)))
 		return NULL;
@@ -484,11 +373,10 @@ static long find_uncatalogued(struct ea_report *r, const char *vendor, const cha
 		if (strcmp(r->uncatalogued[i].host, host) == 0 &&
 		    strcmp(r->uncatalogued[i].vendor, vendor) == 0)
 			return (long)i;
-	u = realloc(r->uncatalogued, (r->nuncatalogued + 1) * sizeof(*u));
-	if (!u)
+	if (ea_vec_reserve(&r->uncatalogued, &r->uncatalogued_cap, r->nuncatalogued + 1,
+			   sizeof(*u)) < 0)
 		return -1;
-	r->uncatalogued = u;
-	u = &u[r->nuncatalogued];
+	u = &r->uncatalogued[r->nuncatalogued];
 	memset(u, 0, sizeof(*u));
 	u->vendor = strdup(vendor);
 	u->host = strdup(host);
@@ -516,16 +404,8 @@ static int attribute(struct ea_report *r, const struct ea_matcher *m, const size
 		bool named = false;
 
 		if (ea_host_parse(x->host, strlen(x->host), &host, &why) == 0) {
-			n = ea_matcher_lookup(m, &host, found, cap);
-			if (n > cap) {
-				const struct ea_entry **v = realloc(found, n * sizeof(*v));
-
-				if (!v)
-					goto out;
-				found = v;
-				cap = n;
-				n = ea_matcher_lookup(m, &host, found, cap);
-			}
+			if (ea_matcher_lookup_all(m, &host, &found, &cap, &n) < 0)
+				goto out;
 			for (size_t j = 0; j < n; j++) {
 				named = true;
 				if (slot[found[j]->index] != SIZE_MAX &&
@@ -672,7 +552,7 @@ static int add_entries(struct ea_report *r, size_t *slot)
 
 int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_options *opt,
 		    const char *const *databases, size_t ndatabases,
-		    struct ea_report **out, char *err, size_t errlen)
+		    struct ea_report **out)
 {
 	struct reader rd = { 0 };
 	struct attrs a = { 0 };
@@ -681,12 +561,9 @@ int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_optio
 	size_t *slot = NULL;
 	int rc = -1;
 
-	*out = NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		seterr(err, errlen, "out of memory");
+	*out = r = calloc(1, sizeof(*r));
+	if (!r)
 		return -1;
-	}
 	r->cat = cat;
 	r->profile = opt->profile;
 	r->since = opt->since;
@@ -704,34 +581,37 @@ int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_optio
 	r->nproxies = ndatabases;
 	slot = calloc(cat->nentries ? cat->nentries : 1, sizeof(*slot));
 	if (!r->proxies || !slot || add_entries(r, slot) < 0) {
-		seterr(err, errlen, "out of memory");
+		ea_errmsg_set(r->errmsg, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < ndatabases; i++)
-		if (read_store(r, i, databases[i], &rd, err, errlen) < 0)
+		if (read_store(r, i, databases[i], &rd) < 0)
 			goto out;
 	collapse(&rd);
-	m = ea_matcher_new(cat, err, errlen);
-	if (!m)
+	if (ea_matcher_new(cat, &m) < 0) {
+		ea_errmsg_set(r->errmsg, "%s", ea_matcher_errmsg(m));
 		goto out;
+	}
 	if (attribute(r, m, slot, &rd, &a) < 0 || tally_attrs(r, &a) < 0 ||
 	    count_clients(r, &a) < 0) {
-		seterr(err, errlen, "out of memory");
+		ea_errmsg_set(r->errmsg, "out of memory");
 		goto out;
 	}
 	finish(r);
-	*out = r;
-	r = NULL;
 	rc = 0;
 out:
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 	for (size_t i = 0; i < rd.n; i++)
 		raw_free(&rd.v[i]);
 	free(rd.v);
 	free(a.v);
 	free(slot);
-	ea_report_free(r);
 	return rc;
+}
+
+const char *ea_report_errmsg(const struct ea_report *r)
+{
+	return r ? r->errmsg : EA_ERRMSG_NOMEM;
 }
 
 void ea_report_free(struct ea_report *r)
@@ -753,64 +633,4 @@ void ea_report_free(struct ea_report *r)
 	}
 	free(r->proxies);
 	free(r);
-}
-
-/* ---- the Nagios/Icinga plugin ---- */
-
-static bool check_counts(const struct ea_report_entry *re)
-{
-	return re->entry->level == EA_LEVEL_REQUIRED && !(re->ack && re->ack->nports == 0);
-}
-
-int ea_report_check(FILE *out, const struct ea_report *r)
-{
-	static const char *const word[] = { "OK", "WARNING", "CRITICAL" };
-	size_t n[EA_STATUS_COUNT] = { 0 }, required = 0;
-	uint64_t dropped = 0;
-	int code = 0;
-
-	for (size_t i = 0; i < r->nentries; i++) {
-		const struct ea_report_entry *re = &r->entries[i];
-
-		if (!check_counts(re))
-			continue;
-		required++;
-		n[re->status]++;
-	}
-	for (size_t i = 0; i < r->nproxies; i++)
-		dropped += r->proxies[i].dropped;
-	if (n[EA_STATUS_BLOCKED])
-		code = 2;
-	else if (n[EA_STATUS_NEVER_SEEN] || n[EA_STATUS_PARTIAL] || n[EA_STATUS_RETIRED_IN_USE])
-		code = 1;
-	fprintf(out, "EGRESSAUDIT %s - %zu required endpoints: %zu blocked, %zu partial, "
-		"%zu never seen, %zu retired in use, %zu unverified, %zu ok",
-		word[code], required, n[EA_STATUS_BLOCKED], n[EA_STATUS_PARTIAL],
-		n[EA_STATUS_NEVER_SEEN], n[EA_STATUS_RETIRED_IN_USE], n[EA_STATUS_UNVERIFIED],
-		n[EA_STATUS_OK]);
-	if (r->acknowledged)
-		fprintf(out, "; %zu acknowledged", r->acknowledged);
-	if (dropped)
-		fprintf(out, "; %llu hits dropped by the stores", (unsigned long long)dropped);
-	fputs(" |", out);
-	for (int s = 0; s < EA_STATUS_COUNT; s++) {
-		char label[32];
-
-		snprintf(label, sizeof(label), "%s", ea_status_name((enum ea_status)s));
-		for (char *c = label; *c; c++)
-			if (*c == '-')
-				*c = '_';
-		fprintf(out, " %s=%zu;;;0;%zu", label, n[s], required);
-	}
-	fprintf(out, " acknowledged=%zu dropped=%lluc\n", r->acknowledged, (unsigned long long)dropped);
-	/* Long output: one line per problem, worst first. */
-	for (int s = EA_STATUS_BLOCKED; s <= EA_STATUS_NEVER_SEEN; s++)
-		for (size_t i = 0; i < r->nentries; i++) {
-			const struct ea_report_entry *re = &r->entries[i];
-
-			if (check_counts(re) && re->status == (enum ea_status)s)
-				fprintf(out, "%s: %s %s\n", ea_status_name(re->status), re->entry->id,
-					re->entry->pattern ? re->entry->pattern : "(site-specific)");
-		}
-	return ferror(out) ? 3 : code;
 }

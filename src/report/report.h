@@ -2,8 +2,10 @@
  * stores say about it (per listed port, per host, per proxy), a status, the
  * uncatalogued hosts under vendor domains and the stores' drop counters.
  * Built once from a catalogue, an optional site profile and one or more
- * databases; each output format is one file (report_*.c) that only prints
- * the model. doc/report.md documents the statuses and the JSON contract. */
+ * databases (report.c); each output format is one file (report_*.c, the
+ * Nagios result report_check.c) that only prints the model; the time
+ * arguments are report_time.c's. doc/report.md documents the statuses and
+ * the JSON contract. */
 #ifndef EA_REPORT_H
 #define EA_REPORT_H
 
@@ -56,9 +58,9 @@ struct ea_report_stats {
 	struct ea_tally total;       /* entries: listed ports only */
 	uint64_t clients;            /* distinct non-empty client addresses */
 	struct ea_report_port *ports;
-	size_t nports;
+	size_t nports, ports_cap;
 	struct ea_report_host *hosts; /* concrete hosts seen, by name */
-	size_t nhosts;
+	size_t nhosts, hosts_cap;
 	struct ea_tally *by_proxy;   /* one per database, in the order given */
 };
 
@@ -89,6 +91,7 @@ struct ea_report_proxy {
 };
 
 struct ea_report {
+	char errmsg[EA_ERRMSG_MAX];  /* why ea_report_build failed */
 	const struct ea_catalogue *cat;
 	const struct ea_profile *profile;
 	char as_of[11];
@@ -99,7 +102,7 @@ struct ea_report {
 	struct ea_report_entry *entries; /* catalogue order */
 	size_t nentries;
 	struct ea_report_uncatalogued *uncatalogued; /* by vendor, host */
-	size_t nuncatalogued;
+	size_t nuncatalogued, uncatalogued_cap;
 	size_t by_status[EA_STATUS_COUNT];
 	size_t required_by_status[EA_STATUS_COUNT];
 	size_t acknowledged;         /* entries with an exception in force */
@@ -113,18 +116,21 @@ struct ea_report_options {
 };
 
 /* Read every database (read-only) and build the model. 0, or -1 with the
- * reason (naming the database) in err and *out NULL. */
+ * reason (naming the database) in ea_report_errmsg(*out). *out is set
+ * either way (NULL only when out of memory) and freed by the caller; a
+ * report that failed to build is only good for its message. */
 int ea_report_build(const struct ea_catalogue *cat, const struct ea_report_options *opt,
 		    const char *const *databases, size_t ndatabases,
-		    struct ea_report **out, char *err, size_t errlen);
+		    struct ea_report **out);
+const char *ea_report_errmsg(const struct ea_report *r);
 void ea_report_free(struct ea_report *r);
 
-/* --since/--until: YYYY-MM-DD (UTC midnight; end_of_day moves it to the
+/* report_time.c. --since/--until: YYYY-MM-DD (UTC midnight; end_of_day moves it to the
  * next midnight, so "--until DATE" includes that day), YYYY-MM-DDTHH:MM[:SS]
  * (UTC, optional Z), @UNIXTIME, or an age N[smhdw] before now. 0 or -1. */
 int ea_report_parse_time(const char *text, time_t now, bool end_of_day, time_t *out);
 
-/* The Nagios/Icinga plugin result: writes "EGRESSAUDIT OK - ...|perfdata"
+/* report_check.c: the Nagios/Icinga plugin result. Writes "EGRESSAUDIT OK - ...|perfdata"
  * (and lines naming the problems) and returns 0 OK, 1 WARNING (required
  * entries never seen, partial or retired-in-use), 2 CRITICAL (a required
  * entry blocked). Entries with an exception in force are left out. */

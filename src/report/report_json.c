@@ -5,204 +5,221 @@
 
 #include "core/json.h"
 
-static void jtime(FILE *out, time_t t)
+static void jtime(struct ea_json *j, const char *key, time_t t)
 {
 	char buf[32];
 
 	ea_report_time(t, buf);
-	ea_json_string(out, t ? buf : NULL);
+	ea_json_key(j, key);
+	ea_json_string(j, t ? buf : NULL);
 }
 
-static void jtally(FILE *out, const struct ea_tally *t)
+/* The members of a tally, inside the caller's object. */
+static void jtally(struct ea_json *j, const struct ea_tally *t)
 {
-	fprintf(out, "\"requested\":%llu,\"allowed\":%llu,\"denied\":%llu,\"failed\":%llu,\"unknown\":%llu",
-		(unsigned long long)t->requested, (unsigned long long)t->allowed,
-		(unsigned long long)t->denied, (unsigned long long)t->failed,
-		(unsigned long long)t->unknown);
-	ea_json_key(out, "first_seen", 0);
-	jtime(out, t->first_seen);
-	ea_json_key(out, "last_seen", 0);
-	jtime(out, t->last_seen);
+	ea_json_member_uint(j, "requested", t->requested);
+	ea_json_member_uint(j, "allowed", t->allowed);
+	ea_json_member_uint(j, "denied", t->denied);
+	ea_json_member_uint(j, "failed", t->failed);
+	ea_json_member_uint(j, "unknown", t->unknown);
+	jtime(j, "first_seen", t->first_seen);
+	jtime(j, "last_seen", t->last_seen);
 }
 
-static void jstats(FILE *out, const struct ea_report *r, const struct ea_report_stats *st)
+/* An object of one name and tally: a host's or a proxy's share. */
+static void jnamed_tally(struct ea_json *j, const char *key, const char *name,
+			 const struct ea_tally *t)
 {
-	fputc(',', out);
-	jtally(out, &st->total);
-	fprintf(out, ",\"clients\":%llu,\"ports\":[", (unsigned long long)st->clients);
+	ea_json_object(j);
+	ea_json_member_str(j, key, name);
+	jtally(j, t);
+	ea_json_end(j);
+}
+
+static void jstats(struct ea_json *j, const struct ea_report *r, const struct ea_report_stats *st)
+{
+	jtally(j, &st->total);
+	ea_json_member_uint(j, "clients", st->clients);
+	ea_json_key(j, "ports");
+	ea_json_array(j);
 	for (size_t i = 0; i < st->nports; i++) {
 		const struct ea_report_port *p = &st->ports[i];
 
-		fprintf(out, "%s{\"port\":%u,\"listed\":%s,\"acknowledged\":%s", i ? "," : "",
-			p->port, p->listed ? "true" : "false", p->acknowledged ? "true" : "false");
-		ea_json_key(out, "status", 0);
-		ea_json_string(out, ea_status_name(p->status));
-		fputc(',', out);
-		jtally(out, &p->tally);
-		fputc('}', out);
+		ea_json_object(j);
+		ea_json_member_uint(j, "port", p->port);
+		ea_json_member_bool(j, "listed", p->listed);
+		ea_json_member_bool(j, "acknowledged", p->acknowledged);
+		ea_json_member_str(j, "status", ea_status_name(p->status));
+		jtally(j, &p->tally);
+		ea_json_end(j);
 	}
-	fputs("],\"hosts\":[", out);
-	for (size_t i = 0; i < st->nhosts; i++) {
-		fputs(i ? ",{" : "{", out);
-		ea_json_key(out, "host", 1);
-		ea_json_string(out, st->hosts[i].host);
-		fputc(',', out);
-		jtally(out, &st->hosts[i].tally);
-		fputc('}', out);
-	}
-	fputs("],\"proxies\":[", out);
-	for (size_t i = 0, n = 0; i < r->nproxies; i++) {
-		if (!st->by_proxy[i].requested)
-			continue;
-		fputs(n++ ? ",{" : "{", out);
-		ea_json_key(out, "proxy", 1);
-		ea_json_string(out, r->proxies[i].name);
-		fputc(',', out);
-		jtally(out, &st->by_proxy[i]);
-		fputc('}', out);
-	}
-	fputc(']', out);
+	ea_json_end(j);
+	ea_json_key(j, "hosts");
+	ea_json_array(j);
+	for (size_t i = 0; i < st->nhosts; i++)
+		jnamed_tally(j, "host", st->hosts[i].host, &st->hosts[i].tally);
+	ea_json_end(j);
+	ea_json_key(j, "proxies");
+	ea_json_array(j);
+	for (size_t i = 0; i < r->nproxies; i++)
+		if (st->by_proxy[i].requested)
+			jnamed_tally(j, "proxy", r->proxies[i].name, &st->by_proxy[i]);
+	ea_json_end(j);
 }
 
-static void jstatus_counts(FILE *out, const size_t *n)
+static void jstatus_counts(struct ea_json *j, const char *key, const size_t *n)
 {
-	fputc('{', out);
-	for (int s = 0; s < EA_STATUS_COUNT; s++) {
-		ea_json_key(out, ea_status_name((enum ea_status)s), s == 0);
-		fprintf(out, "%zu", n[s]);
-	}
-	fputc('}', out);
+	ea_json_key(j, key);
+	ea_json_object(j);
+	for (int s = 0; s < EA_STATUS_COUNT; s++)
+		ea_json_member_uint(j, ea_status_name((enum ea_status)s), n[s]);
+	ea_json_end(j);
 }
 
-static void jentry(FILE *out, const struct ea_report *r, const struct ea_report_entry *re)
+static void jentry(struct ea_json *j, const struct ea_report *r, const struct ea_report_entry *re)
 {
 	const struct ea_entry *e = re->entry;
 
-	fputc('{', out);
-	ea_json_key(out, "id", 1); ea_json_string(out, e->id);
-	ea_json_key(out, "vendor", 0); ea_json_string(out, e->vendor->id);
-	ea_json_key(out, "product", 0); ea_json_string(out, e->product ? e->product->id : NULL);
-	ea_json_key(out, "condition", 0); ea_json_string(out, e->condition ? e->condition->id : NULL);
-	ea_json_key(out, "group", 0); ea_json_string(out, e->group);
-	ea_json_key(out, "kind", 0); ea_json_string(out, ea_kind_name(e->kind));
-	ea_json_key(out, "pattern", 0); ea_json_string(out, e->pattern);
-	ea_json_key(out, "site_hosts", 0);
+	ea_json_object(j);
+	ea_json_member_str(j, "id", e->id);
+	ea_json_member_str(j, "vendor", e->vendor->id);
+	ea_json_member_str(j, "product", e->product ? e->product->id : NULL);
+	ea_json_member_str(j, "condition", e->condition ? e->condition->id : NULL);
+	ea_json_member_str(j, "group", e->group);
+	ea_json_member_str(j, "kind", ea_kind_name(e->kind));
+	ea_json_member_str(j, "pattern", e->pattern);
+	ea_json_key(j, "site_hosts");
 	if (re->site) {
-		fputc('[', out);
-		for (size_t i = 0; i < re->site->nhosts; i++) {
-			if (i)
-				fputc(',', out);
-			ea_json_string(out, re->site->hosts[i].pattern);
-		}
-		fputc(']', out);
+		ea_json_array(j);
+		for (size_t i = 0; i < re->site->nhosts; i++)
+			ea_json_string(j, re->site->hosts[i].pattern);
+		ea_json_end(j);
 	} else {
-		fputs("null", out);
+		ea_json_null(j);
 	}
-	ea_json_key(out, "level", 0); ea_json_string(out, ea_level_name(e->level));
-	ea_json_key(out, "region", 0); ea_json_string(out, e->region);
-	ea_json_key(out, "third_party", 0); fputs(e->third_party ? "true" : "false", out);
-	ea_json_key(out, "valid_until", 0); ea_json_string(out, e->valid_until[0] ? e->valid_until : NULL);
-	ea_json_key(out, "replaced_by", 0); ea_json_string(out, e->replaced_by);
-	ea_json_key(out, "listed_ports", 0);
-	fputc('[', out);
+	ea_json_member_str(j, "level", ea_level_name(e->level));
+	ea_json_member_str(j, "region", e->region);
+	ea_json_member_bool(j, "third_party", e->third_party);
+	ea_json_member_str(j, "valid_until", e->valid_until[0] ? e->valid_until : NULL);
+	ea_json_member_str(j, "replaced_by", e->replaced_by);
+	ea_json_key(j, "listed_ports");
+	ea_json_array(j);
 	for (size_t i = 0; i < e->nports; i++)
-		fprintf(out, "%s%u", i ? "," : "", e->ports[i]);
-	fputc(']', out);
-	ea_json_key(out, "status", 0); ea_json_string(out, ea_status_name(re->status));
-	ea_json_key(out, "retired", 0); fputs(re->retired ? "true" : "false", out);
-	ea_json_key(out, "acknowledged", 0);
+		ea_json_uint(j, e->ports[i]);
+	ea_json_end(j);
+	ea_json_member_str(j, "status", ea_status_name(re->status));
+	ea_json_member_bool(j, "retired", re->retired);
+	ea_json_key(j, "acknowledged");
 	if (re->ack) {
-		fputc('{', out);
-		ea_json_key(out, "reason", 1); ea_json_string(out, re->ack->reason);
-		ea_json_key(out, "until", 0); ea_json_string(out, re->ack->until);
-		ea_json_key(out, "ports", 0);
+		ea_json_object(j);
+		ea_json_member_str(j, "reason", re->ack->reason);
+		ea_json_member_str(j, "until", re->ack->until);
+		ea_json_key(j, "ports");
 		if (re->ack->nports) {
-			fputc('[', out);
+			ea_json_array(j);
 			for (size_t i = 0; i < re->ack->nports; i++)
-				fprintf(out, "%s%u", i ? "," : "", re->ack->ports[i]);
-			fputc(']', out);
+				ea_json_uint(j, re->ack->ports[i]);
+			ea_json_end(j);
 		} else {
-			fputs("null", out);
+			ea_json_null(j);
 		}
-		fputc('}', out);
+		ea_json_end(j);
 	} else {
-		fputs("null", out);
+		ea_json_null(j);
 	}
-	jstats(out, r, &re->stats);
-	fputc('}', out);
+	jstats(j, r, &re->stats);
+	ea_json_end(j);
+}
+
+static void jvendor(struct ea_json *j, const struct ea_report *r, const struct ea_vendor *cv)
+{
+	size_t n[EA_STATUS_COUNT] = { 0 }, total = 0;
+
+	for (size_t i = 0; i < r->nentries; i++)
+		if (r->entries[i].entry->vendor == cv) {
+			n[r->entries[i].status]++;
+			total++;
+		}
+	if (!total)
+		return;
+	ea_json_object(j);
+	ea_json_member_str(j, "id", cv->id);
+	ea_json_member_str(j, "name", cv->name);
+	ea_json_member_uint(j, "entries", total);
+	jstatus_counts(j, "by_status", n);
+	ea_json_end(j);
 }
 
 int ea_report_write_json(FILE *out, const struct ea_report *r)
 {
-	fputs("{\"format\":\"egressaudit-report\",\"version\":1", out);
-	ea_json_key(out, "generated", 0); jtime(out, r->generated);
-	ea_json_key(out, "as_of", 0); ea_json_string(out, r->as_of);
-	ea_json_key(out, "since", 0); jtime(out, r->since);
-	ea_json_key(out, "until", 0); jtime(out, r->until);
-	ea_json_key(out, "profile", 0);
+	struct ea_json j;
+
+	ea_json_begin(&j, out);
+	ea_json_object(&j);
+	ea_json_member_str(&j, "format", "egressaudit-report");
+	ea_json_member_uint(&j, "version", 1);
+	jtime(&j, "generated", r->generated);
+	ea_json_member_str(&j, "as_of", r->as_of);
+	jtime(&j, "since", r->since);
+	jtime(&j, "until", r->until);
+	ea_json_key(&j, "profile");
 	if (r->profile) {
-		fputc('{', out);
-		ea_json_key(out, "file", 1); ea_json_string(out, r->profile->file);
-		ea_json_key(out, "site", 0); ea_json_string(out, r->profile->site);
-		fputc('}', out);
+		ea_json_object(&j);
+		ea_json_member_str(&j, "file", r->profile->file);
+		ea_json_member_str(&j, "site", r->profile->site);
+		ea_json_end(&j);
 	} else {
-		fputs("null", out);
+		ea_json_null(&j);
 	}
-	fputs(",\"proxies\":[", out);
+	ea_json_key(&j, "proxies");
+	ea_json_array(&j);
 	for (size_t i = 0; i < r->nproxies; i++) {
 		const struct ea_report_proxy *p = &r->proxies[i];
 
-		fputs(i ? ",{" : "{", out);
-		ea_json_key(out, "name", 1); ea_json_string(out, p->name);
-		ea_json_key(out, "database", 0); ea_json_string(out, p->database);
-		fprintf(out, ",\"dropped\":%llu,\"counters\":{", (unsigned long long)p->dropped);
-		for (size_t c = 0; c < EA_REPORT_NCOUNTERS; c++) {
-			ea_json_key(out, ea_report_counter_names[c], c == 0);
-			fprintf(out, "%llu", (unsigned long long)p->counters[c]);
-		}
-		fputs("}}", out);
+		ea_json_object(&j);
+		ea_json_member_str(&j, "name", p->name);
+		ea_json_member_str(&j, "database", p->database);
+		ea_json_member_uint(&j, "dropped", p->dropped);
+		ea_json_key(&j, "counters");
+		ea_json_object(&j);
+		for (size_t c = 0; c < EA_REPORT_NCOUNTERS; c++)
+			ea_json_member_uint(&j, ea_report_counter_names[c], p->counters[c]);
+		ea_json_end(&j);
+		ea_json_end(&j);
 	}
-	fprintf(out, "],\"summary\":{\"entries\":%zu,\"acknowledged\":%zu,\"by_status\":",
-		r->nentries, r->acknowledged);
-	jstatus_counts(out, r->by_status);
-	fputs(",\"required_by_status\":", out);
-	jstatus_counts(out, r->required_by_status);
-	fputs("},\"vendors\":[", out);
-	for (size_t v = 0, nv = 0; v < r->cat->nvendors; v++) {
-		const struct ea_vendor *cv = r->cat->vendors[v];
-		size_t n[EA_STATUS_COUNT] = { 0 }, total = 0;
-
-		for (size_t i = 0; i < r->nentries; i++)
-			if (r->entries[i].entry->vendor == cv) {
-				n[r->entries[i].status]++;
-				total++;
-			}
-		if (!total)
-			continue;
-		fputs(nv++ ? ",{" : "{", out);
-		ea_json_key(out, "id", 1); ea_json_string(out, cv->id);
-		ea_json_key(out, "name", 0); ea_json_string(out, cv->name);
-		fprintf(out, ",\"entries\":%zu,\"by_status\":", total);
-		jstatus_counts(out, n);
-		fputc('}', out);
-	}
-	fputs("],\"entries\":[", out);
+	ea_json_end(&j);
+	ea_json_key(&j, "summary");
+	ea_json_object(&j);
+	ea_json_member_uint(&j, "entries", r->nentries);
+	ea_json_member_uint(&j, "acknowledged", r->acknowledged);
+	jstatus_counts(&j, "by_status", r->by_status);
+	jstatus_counts(&j, "required_by_status", r->required_by_status);
+	ea_json_end(&j);
+	ea_json_key(&j, "vendors");
+	ea_json_array(&j);
+	for (size_t v = 0; v < r->cat->nvendors; v++)
+		jvendor(&j, r, r->cat->vendors[v]);
+	ea_json_end(&j);
+	ea_json_key(&j, "entries");
+	ea_json_array(&j);
 	for (size_t i = 0; i < r->nentries; i++) {
-		if (i)
-			fputc(',', out);
-		fputc('\n', out);
-		jentry(out, r, &r->entries[i]);
+		ea_json_newline(&j);
+		jentry(&j, r, &r->entries[i]);
 	}
-	fputs("],\"uncatalogued\":[", out);
+	ea_json_end(&j);
+	ea_json_key(&j, "uncatalogued");
+	ea_json_array(&j);
 	for (size_t i = 0; i < r->nuncatalogued; i++) {
 		const struct ea_report_uncatalogued *u = &r->uncatalogued[i];
 
-		fputs(i ? ",\n{" : "\n{", out);
-		ea_json_key(out, "vendor", 1); ea_json_string(out, u->vendor);
-		ea_json_key(out, "host", 0); ea_json_string(out, u->host);
-		jstats(out, r, &u->stats);
-		fputc('}', out);
+		ea_json_newline(&j);
+		ea_json_object(&j);
+		ea_json_member_str(&j, "vendor", u->vendor);
+		ea_json_member_str(&j, "host", u->host);
+		jstats(&j, r, &u->stats);
+		ea_json_end(&j);
 	}
-	fputs("]}\n", out);
-	return ferror(out) ? -1 : 0;
+	ea_json_end(&j);
+	ea_json_end(&j);
+	return ea_json_finish(&j);
 }

@@ -2,6 +2,7 @@
  * table row per entry (worst status first), details of what needs looking
  * at, hosts seen under patterns, uncatalogued hosts and dropped hits. */
 #include "report.h"
+#include "core/util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 struct table {
 	char *(*cells)[TCOLS];
 	int *status;  /* per row: the status to colour column 0 by, or -1 */
-	size_t n, cap, ncols;
+	size_t n, cells_cap, status_cap, ncols;
 	bool nomem;
 };
 
@@ -20,23 +21,10 @@ static void row_add(struct table *t, int status, ...)
 {
 	va_list ap;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		void *c = realloc(t->cells, cap * sizeof(*t->cells));
-		int *s;
-
-		if (!c) {
-			t->nomem = true;
-			return;
-		}
-		t->cells = c;
-		s = realloc(t->status, cap * sizeof(*s));
-		if (!s) {
-			t->nomem = true;
-			return;
-		}
-		t->status = s;
-		t->cap = cap;
+	if (ea_vec_reserve(&t->cells, &t->cells_cap, t->n + 1, sizeof(*t->cells)) < 0 ||
+	    ea_vec_reserve(&t->status, &t->status_cap, t->n + 1, sizeof(*t->status)) < 0) {
+		t->nomem = true;
+		return;
 	}
 	va_start(ap, status);
 	for (size_t i = 0; i < t->ncols; i++) {

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/chars.h"
+#include "core/util.h"
+
 int ea_squid_pattern_regex(const char *pattern, char *out, size_t len)
 {
 	size_t o = 0;
@@ -40,8 +43,7 @@ int ea_squid_pattern_regex(const char *pattern, char *out, size_t len)
 bool ea_squid_regex_portable(const char *re)
 {
 	for (const char *s = re; *s; s++) {
-		if (*s == '\\' && s[1] && ((s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z') ||
-					   (s[1] >= '0' && s[1] <= '9')))
+		if (*s == '\\' && s[1] && ea_isalnum((unsigned char)s[1]))
 			return false;
 		if (*s == '\\' && s[1]) {
 			s++;
@@ -60,7 +62,7 @@ bool ea_squid_regex_portable(const char *re)
 struct group {
 	char key[256];              /* "80_443" */
 	const struct ea_entry **entries;
-	size_t n;
+	size_t n, cap;
 };
 
 static int port_key(const struct ea_entry *e, char *buf, size_t len)
@@ -88,34 +90,36 @@ static int port_key(const struct ea_entry *e, char *buf, size_t len)
 	return 0;
 }
 
-/* Has an earlier entry of the group already emitted this value? */
-static bool seen_value(char ***seen, size_t *nseen, const char *v)
+bool ea_squid_seen(struct ea_squid_seen *seen, const char *v)
 {
-	char **grown;
-
-	for (size_t i = 0; i < *nseen; i++)
-		if (strcmp((*seen)[i], v) == 0)
+	for (size_t i = 0; i < seen->n; i++)
+		if (strcmp(seen->v[i], v) == 0)
 			return true;
-	grown = realloc(*seen, (*nseen + 1) * sizeof(*grown));
-	if (grown) {
-		*seen = grown;
-		if ((grown[*nseen] = strdup(v)))
-			(*nseen)++;
-	}
+	if (ea_vec_reserve(&seen->v, &seen->cap, seen->n + 1, sizeof(*seen->v)) == 0 &&
+	    (seen->v[seen->n] = strdup(v)))
+		seen->n++;
 	return false;
 }
 
+void ea_squid_seen_clear(struct ea_squid_seen *seen)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		free(seen->v[i]);
+	free(seen->v);
+	memset(seen, 0, sizeof(*seen));
+}
+
 static void emit_value(FILE *out, const char *prefix, const char *key, const char *pattern,
-		       enum ea_kind kind, char ***seen, size_t *nseen, bool *have_names, bool *have_regex)
+		       enum ea_kind kind, struct ea_squid_seen *seen, bool *have_names, bool *have_regex)
 {
 	char re[1024];
 
 	if (kind == EA_KIND_EXACT) {
-		if (!seen_value(seen, nseen, pattern))
+		if (!ea_squid_seen(seen, pattern))
 			fprintf(out, "acl %s_names_%s dstdomain -n %s\n", prefix, key, pattern);
 		*have_names = true;
 	} else if (ea_squid_pattern_regex(pattern, re, sizeof(re)) == 0) {
-		if (!seen_value(seen, nseen, re))
+		if (!ea_squid_seen(seen, re))
 			fprintf(out, "acl %s_patterns_%s dstdom_regex -n -i %s\n", prefix, key, re);
 		*have_regex = true;
 	}
@@ -125,8 +129,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 		       const struct ea_squid_acl_options *opt, struct ea_squid_acl_result *res)
 {
 	bool have_names = false, have_regex = false;
-	char **seen = NULL;
-	size_t nseen = 0;
+	struct ea_squid_seen seen = { 0 };
 
 	fprintf(out, "\n# Ports %s\nacl %s_ports_%s port", g->key, prefix, g->key);
 	for (const char *k = g->key; *k;) {
@@ -146,7 +149,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 		case EA_KIND_EXACT:
 		case EA_KIND_WILDCARD:
 		case EA_KIND_GLOB:
-			emit_value(out, prefix, g->key, e->pattern, e->kind, &seen, &nseen,
+			emit_value(out, prefix, g->key, e->pattern, e->kind, &seen,
 				   &have_names, &have_regex);
 			res->entries++;
 			break;
@@ -159,7 +162,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 			}
 			for (size_t h = 0; h < site->nhosts; h++)
 				emit_value(out, prefix, g->key, site->hosts[h].pattern, site->hosts[h].kind,
-					   &seen, &nseen, &have_names, &have_regex);
+					   &seen, &have_names, &have_regex);
 			res->entries++;
 			break;
 		case EA_KIND_REGEX:
@@ -170,7 +173,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 				res->skipped++;
 				break;
 			}
-			if (!seen_value(&seen, &nseen, re))
+			if (!ea_squid_seen(&seen, re))
 				fprintf(out, "acl %s_patterns_%s dstdom_regex -n -i %s\n", prefix, g->key, re);
 			have_regex = true;
 			res->entries++;
@@ -181,9 +184,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 		fprintf(out, "http_access allow %s_names_%s %s_ports_%s\n", prefix, g->key, prefix, g->key);
 	if (have_regex)
 		fprintf(out, "http_access allow %s_patterns_%s %s_ports_%s\n", prefix, g->key, prefix, g->key);
-	for (size_t i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
+	ea_squid_seen_clear(&seen);
 }
 
 int ea_squid_acl_write(FILE *out, const struct ea_catalogue *cat,
@@ -192,7 +193,7 @@ int ea_squid_acl_write(FILE *out, const struct ea_catalogue *cat,
 {
 	const char *prefix = opt->prefix ? opt->prefix : "egressaudit";
 	struct group *groups = NULL;
-	size_t ngroups = 0, retired = 0;
+	size_t ngroups = 0, groups_cap = 0, retired = 0;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -215,19 +216,13 @@ int ea_squid_acl_write(FILE *out, const struct ea_catalogue *cat,
 			if (strcmp(groups[k].key, key) == 0)
 				g = &groups[k];
 		if (!g) {
-			g = realloc(groups, (ngroups + 1) * sizeof(*g));
-			if (!g)
+			if (!(g = ea_vec_push(&groups, &ngroups, &groups_cap, sizeof(*g))))
 				goto out;
-			groups = g;
-			g = &groups[ngroups++];
-			memset(g, 0, sizeof(*g));
 			snprintf(g->key, sizeof(g->key), "%s", key);
 		}
-		v = realloc(g->entries, (g->n + 1) * sizeof(*v));
-		if (!v)
+		if (!(v = ea_vec_push(&g->entries, &g->n, &g->cap, sizeof(*v))))
 			goto out;
-		g->entries = v;
-		v[g->n++] = e;
+		*v = e;
 	}
 	fprintf(out, "# Squid allowlist generated by egressaudit squid-acl from the catalogue%s%s.\n"
 		"# Include it before your final \"http_access deny all\", e.g.\n"

@@ -41,6 +41,16 @@ struct ea_squid_icap_options {
  * dstdom_regex uses, anchored; -1 when it does not fit in len. */
 int ea_squid_pattern_regex(const char *pattern, char *out, size_t len);
 
+/* The values a generated file already has, so each is written once (Squid
+ * warns about duplicates in an ACL): ea_squid_seen says whether v was
+ * there, and adds it if not. */
+struct ea_squid_seen {
+	char **v;
+	size_t n, cap;
+};
+bool ea_squid_seen(struct ea_squid_seen *seen, const char *v);
+void ea_squid_seen_clear(struct ea_squid_seen *seen);
+
 /* Can a catalogue regex (PCRE2, whole host) be handed to Squid's POSIX
  * dstdom_regex as it is? */
 bool ea_squid_regex_portable(const char *re);

@@ -3,38 +3,7 @@
  * so the rest of the proxy's traffic never pays for an ICAP transaction. */
 #include "squid_acl.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* The values already written, so a host two entries name is listed once
- * (Squid warns about duplicates in a dstdomain ACL). */
-struct seen {
-	char **v;
-	size_t n;
-};
-
-static bool seen_add(struct seen *s, const char *v)
-{
-	char **grown;
-
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], v) == 0)
-			return false;
-	grown = realloc(s->v, (s->n + 1) * sizeof(*grown));
-	if (grown) {
-		s->v = grown;
-		if ((grown[s->n] = strdup(v)))
-			s->n++;
-	}
-	return true;
-}
-
-static void seen_free(struct seen *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
 
 static bool vendor_in_scope(const struct ea_squid_icap_options *opt, const struct ea_vendor *v)
 {
@@ -80,7 +49,7 @@ static bool third_party_wildcard(const struct ea_entry *e)
 struct scope {
 	FILE *out;
 	const char *prefix;
-	struct seen seen;
+	struct ea_squid_seen seen;
 	bool have_names, have_patterns;
 };
 
@@ -101,11 +70,11 @@ static void emit_host(struct scope *sc, const struct ea_catalogue *cat,
 	}
 	fputc('\n', sc->out);
 	if (kind == EA_KIND_EXACT) {
-		if (seen_add(&sc->seen, pattern))
+		if (!ea_squid_seen(&sc->seen, pattern))
 			fprintf(sc->out, "acl %s_icap_names dstdomain -n %s\n", sc->prefix, pattern);
 		sc->have_names = true;
 	} else if (ea_squid_pattern_regex(pattern, re, sizeof(re)) == 0) {
-		if (seen_add(&sc->seen, re))
+		if (!ea_squid_seen(&sc->seen, re))
 			fprintf(sc->out, "acl %s_icap_patterns dstdom_regex -n -i %s\n", sc->prefix, re);
 		sc->have_patterns = true;
 	}
@@ -152,7 +121,7 @@ static void emit_entry(struct scope *sc, const struct ea_catalogue *cat,
 		}
 		fprintf(sc->out, "# %s (%s%s): regex %s\n", e->id, e->vendor->id,
 			e->third_party ? ", third party" : "", e->pattern);
-		if (seen_add(&sc->seen, re))
+		if (!ea_squid_seen(&sc->seen, re))
 			fprintf(sc->out, "acl %s_icap_patterns dstdom_regex -n -i %s\n", sc->prefix, re);
 		sc->have_patterns = true;
 		res->entries++;
@@ -217,7 +186,7 @@ int ea_squid_icap_write(FILE *out, const struct ea_catalogue *cat,
 			if (covering_domain(cat, opt, v->domains[d], v->domains[d]))
 				continue;
 			snprintf(value, sizeof(value), ".%s", v->domains[d]);
-			if (!seen_add(&sc.seen, value))
+			if (ea_squid_seen(&sc.seen, value))
 				continue;
 			if (first)
 				fprintf(out, "\n# %s's own domains\n", v->name);
@@ -253,6 +222,6 @@ int ea_squid_icap_write(FILE *out, const struct ea_catalogue *cat,
 		fprintf(out, "adaptation_access %s deny all\n", opt->services[s]);
 	}
 	rc = ferror(out) ? -1 : 0;
-	seen_free(&sc.seen);
+	ea_squid_seen_clear(&sc.seen);
 	return rc;
 }

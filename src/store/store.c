@@ -56,6 +56,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "core/hash.h"
 #include "core/util.h"
 
 #define DEFAULT_BUCKET 3600
@@ -155,17 +156,16 @@ struct ea_store {
 	char *path;
 	char proxy[256];
 	sqlite3_stmt *st[ST_COUNT];
+	char errmsg[EA_ERRMSG_MAX];
 };
 
-__attribute__((format(printf, 3, 4)))
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 2, 3)))
+static void seterr(struct ea_store *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || !errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
 	va_end(ap);
 }
 
@@ -190,37 +190,36 @@ static int map_rc(int rc)
 }
 
 /* Report the connection's last error as "what: sqlite message (path)". */
-static int fail(struct ea_store *s, const char *what, char *err, size_t errlen)
+static int fail(struct ea_store *s, const char *what)
 {
 	int rc = sqlite3_extended_errcode(s->db);
 
-	seterr(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	seterr(s, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 	rc = map_rc(rc);
 	return rc == EA_STORE_OK ? EA_STORE_ERROR : rc;
 }
 
-static int exec(struct ea_store *s, const char *sql, const char *what, char *err, size_t errlen)
+static int exec(struct ea_store *s, const char *sql, const char *what)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, what, err, errlen);
+		return fail(s, what);
 	return EA_STORE_OK;
 }
 
 /* Run a one-row statement that yields a single integer. */
-static int query_int(struct ea_store *s, const char *sql, long long *out,
-		     char *err, size_t errlen)
+static int query_int(struct ea_store *s, const char *sql, long long *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, sql, err, errlen);
+		return fail(s, sql);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE) {
 		sqlite3_finalize(st);
-		return fail(s, sql, err, errlen);
+		return fail(s, sql);
 	}
 	sqlite3_finalize(st);
 	return EA_STORE_OK;
@@ -233,14 +232,13 @@ static void rollback(struct ea_store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int step_done(struct ea_store *s, enum stmt which, const char *what,
-		     char *err, size_t errlen)
+static int step_done(struct ea_store *s, enum stmt which, const char *what)
 {
 	sqlite3_stmt *st = s->st[which];
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		rc = fail(s, what, err, errlen);
+		rc = fail(s, what);
 	else
 		rc = EA_STORE_OK;
 	sqlite3_reset(st);
@@ -248,8 +246,7 @@ static int step_done(struct ea_store *s, enum stmt which, const char *what,
 	return rc;
 }
 
-static int meta_get(struct ea_store *s, const char *key, char *out, size_t outlen,
-		    char *err, size_t errlen)
+static int meta_get(struct ea_store *s, const char *key, char *out, size_t outlen)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -257,19 +254,18 @@ static int meta_get(struct ea_store *s, const char *key, char *out, size_t outle
 	out[0] = '\0';
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1,
 			       &st, NULL) != SQLITE_OK)
-		return fail(s, "reading meta", err, errlen);
+		return fail(s, "reading meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		ea_copy_str(out, outlen, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(s, "reading meta", err, errlen);
+		return fail(s, "reading meta");
 	return EA_STORE_OK;
 }
 
-static int meta_set(struct ea_store *s, const char *key, const char *value,
-		    char *err, size_t errlen)
+static int meta_set(struct ea_store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -277,13 +273,13 @@ static int meta_set(struct ea_store *s, const char *key, const char *value,
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 			       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 			       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "writing meta", err, errlen);
+		return fail(s, "writing meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return fail(s, "writing meta", err, errlen);
+		return fail(s, "writing meta");
 	return EA_STORE_OK;
 }
 
@@ -312,14 +308,14 @@ static int busy_handler(void *ctx, int calls)
 	return 1;
 }
 
-static struct ea_store *store_alloc(const char *path, int *rc, char *err, size_t errlen)
+static struct ea_store *store_alloc(const char *path)
 {
 	struct ea_store *s = calloc(1, sizeof *s);
 
-	if (!s || !(s->path = strdup(path))) {
+	if (!s)
+		return NULL;
+	if (!(s->path = strdup(path))) {
 		free(s);
-		seterr(err, errlen, "%s: out of memory", path);
-		*rc = EA_STORE_NOMEM;
 		return NULL;
 	}
 	s->bucket_seconds = DEFAULT_BUCKET;
@@ -329,7 +325,7 @@ static struct ea_store *store_alloc(const char *path, int *rc, char *err, size_t
 /* WAL can only be entered with nobody else in the database; while another
  * process holds it, SQLite may answer BUSY without calling the busy
  * handler, so wait here for as long as the busy timeout allows. */
-static int enter_wal(struct ea_store *s, unsigned busy_ms, char *err, size_t errlen)
+static int enter_wal(struct ea_store *s, unsigned busy_ms)
 {
 	sqlite3_stmt *st;
 	unsigned waited = 0;
@@ -348,36 +344,36 @@ static int enter_wal(struct ea_store *s, unsigned busy_ms, char *err, size_t err
 				sqlite3_finalize(st);
 				if (wal)
 					return EA_STORE_OK;
-				seterr(err, errlen, "%s: cannot switch to WAL mode (journal mode is %s)",
+				seterr(s, "%s: cannot switch to WAL mode (journal mode is %s)",
 				       s->path, mode ? mode : "unknown");
 				return EA_STORE_ERROR;
 			}
 			sqlite3_finalize(st);
 		}
 		if (map_rc(rc) != EA_STORE_BUSY || waited >= busy_ms)
-			return fail(s, "setting WAL mode", err, errlen);
+			return fail(s, "setting WAL mode");
 		usleep(10 * 1000);
 		waited += 10;
 	}
 }
 
-static int prepare_all(struct ea_store *s, char *err, size_t errlen)
+static int prepare_all(struct ea_store *s)
 {
 	for (int i = 0; i < ST_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &s->st[i], NULL) != SQLITE_OK)
-			return fail(s, "preparing statements", err, errlen);
+			return fail(s, "preparing statements");
 	return EA_STORE_OK;
 }
 
-static int load_meta(struct ea_store *s, char *err, size_t errlen)
+static int load_meta(struct ea_store *s)
 {
 	char buf[32];
 	int rc;
 
-	if ((rc = meta_get(s, "proxy", s->proxy, sizeof s->proxy, err, errlen)))
+	if ((rc = meta_get(s, "proxy", s->proxy, sizeof s->proxy)))
 		return rc;
-	if ((rc = meta_get(s, "bucket_seconds", buf, sizeof buf, err, errlen)))
+	if ((rc = meta_get(s, "bucket_seconds", buf, sizeof buf)))
 		return rc;
 	if (buf[0]) {
 		long v = strtol(buf, NULL, 10);
@@ -388,9 +384,9 @@ static int load_meta(struct ea_store *s, char *err, size_t errlen)
 	return EA_STORE_OK;
 }
 
-static int too_new(struct ea_store *s, long long version, char *err, size_t errlen)
+static int too_new(struct ea_store *s, long long version)
 {
-	seterr(err, errlen, "%s: database schema version %lld is newer than this egressaudit"
+	seterr(s, "%s: database schema version %lld is newer than this egressaudit"
 	       " supports (%d); upgrade egressaudit or use another database",
 	       s->path, version, EA_STORE_SCHEMA_VERSION);
 	return EA_STORE_TOO_NEW;
@@ -398,137 +394,152 @@ static int too_new(struct ea_store *s, long long version, char *err, size_t errl
 
 /* Bring the schema to our version and record this writer's settings, all in
  * one write transaction so concurrent openers serialise on it. */
-static int migrate(struct ea_store *s, const struct ea_store_options *opt,
-		   char *err, size_t errlen)
+static int migrate(struct ea_store *s, const struct ea_store_options *opt)
 {
 	long long version = 0;
 	char buf[64];
 	int rc;
 
-	if ((rc = exec(s, "BEGIN IMMEDIATE", "starting the schema transaction", err, errlen)))
+	if ((rc = exec(s, "BEGIN IMMEDIATE", "starting the schema transaction")))
 		return rc;
-	if ((rc = query_int(s, "PRAGMA user_version", &version, err, errlen)))
+	if ((rc = query_int(s, "PRAGMA user_version", &version)))
 		goto out;
 	if (version > EA_STORE_SCHEMA_VERSION) {
-		rc = too_new(s, version, err, errlen);
+		rc = too_new(s, version);
 		goto out;
 	}
 	if (version == 0) {
 		long long tables = 0;
 
-		if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err, errlen)))
+		if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &tables)))
 			goto out;
 		if (tables) {
-			seterr(err, errlen, "%s: not an egressaudit database (it has tables but"
+			seterr(s, "%s: not an egressaudit database (it has tables but"
 			       " no schema version); refusing to add ours to it", s->path);
 			rc = EA_STORE_ERROR;
 			goto out;
 		}
 	}
 	if (version < 0) {
-		seterr(err, errlen, "%s: not an egressaudit database (schema version %lld)",
+		seterr(s, "%s: not an egressaudit database (schema version %lld)",
 		       s->path, version);
 		rc = EA_STORE_ERROR;
 		goto out;
 	}
 	for (long long v = version; v < EA_STORE_SCHEMA_VERSION; v++) {
 		snprintf(buf, sizeof buf, "migrating to schema %lld", v + 1);
-		if ((rc = exec(s, migrations[v], buf, err, errlen)))
+		if ((rc = exec(s, migrations[v], buf)))
 			goto out;
 	}
 	if (version != EA_STORE_SCHEMA_VERSION) {
 		snprintf(buf, sizeof buf, "PRAGMA user_version = %d", EA_STORE_SCHEMA_VERSION);
-		if ((rc = exec(s, buf, "setting the schema version", err, errlen)))
+		if ((rc = exec(s, buf, "setting the schema version")))
 			goto out;
 	}
-	if ((rc = load_meta(s, err, errlen)))
+	if ((rc = load_meta(s)))
 		goto out;
 	if (opt && opt->proxy_name && opt->proxy_name[0])
 		ea_copy_str(s->proxy, sizeof s->proxy, opt->proxy_name);
 	else if (!s->proxy[0] && gethostname(s->proxy, sizeof s->proxy - 1) != 0)
 		ea_copy_str(s->proxy, sizeof s->proxy, "unknown");
 	s->proxy[sizeof s->proxy - 1] = '\0';
-	if ((rc = meta_set(s, "proxy", s->proxy, err, errlen)))
+	if ((rc = meta_set(s, "proxy", s->proxy)))
 		goto out;
 	s->bucket_seconds = opt && opt->bucket_seconds ? opt->bucket_seconds : DEFAULT_BUCKET;
 	snprintf(buf, sizeof buf, "%u", s->bucket_seconds);
-	if ((rc = meta_set(s, "bucket_seconds", buf, err, errlen)))
+	if ((rc = meta_set(s, "bucket_seconds", buf)))
 		goto out;
-	rc = exec(s, "COMMIT", "committing the schema", err, errlen);
+	rc = exec(s, "COMMIT", "committing the schema");
 out:
 	if (rc)
 		rollback(s);
 	return rc;
 }
 
-struct ea_store *ea_store_open(const char *path, const struct ea_store_options *opt,
-			       int *rcp, char *err, size_t errlen)
+/* A store that failed to open keeps only its message (for ea_store_errmsg)
+ * until ea_store_close; the connection goes at once. */
+static void close_db(struct ea_store *s)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	/* v2: the close completes when the last statement goes, never BUSY. */
+	sqlite3_close_v2(s->db);
+	s->db = NULL;
+}
+
+int ea_store_open(const char *path, const struct ea_store_options *opt, struct ea_store **out)
 {
 	unsigned busy = opt && opt->busy_timeout_ms ? opt->busy_timeout_ms : DEFAULT_BUSY_MS;
 	struct ea_store *s;
-	int rc, dummy;
+	int rc;
 
-	if (!rcp)
-		rcp = &dummy;
-	if (!(s = store_alloc(path, rcp, err, errlen)))
-		return NULL;
+	if (!(*out = s = store_alloc(path)))
+		return EA_STORE_NOMEM;
 	/* FULLMUTEX: the writer thread owns the connection, but cheap insurance. */
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rc = s->db ? fail(s, "opening", err, errlen) : EA_STORE_NOMEM;
+		if (s->db) {
+			rc = fail(s, "opening");
+		} else {
+			seterr(s, "%s: out of memory", path);
+			rc = EA_STORE_NOMEM;
+		}
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	s->busy_ms = busy;
 	sqlite3_busy_handler(s->db, busy_handler, s);
-	if ((rc = enter_wal(s, busy, err, errlen)))
+	if ((rc = enter_wal(s, busy)))
 		goto fail;
 	/* NORMAL is durable across process crashes in WAL mode; a power cut may
 	 * lose the last transactions, which an audit can afford. */
-	if ((rc = exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous", err, errlen)))
+	if ((rc = exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous")))
 		goto fail;
-	if ((rc = migrate(s, opt, err, errlen)))
+	if ((rc = migrate(s, opt)))
 		goto fail;
-	if ((rc = prepare_all(s, err, errlen)))
+	if ((rc = prepare_all(s)))
 		goto fail;
-	if (opt && opt->max_bytes && (rc = ea_store_set_max_bytes(s, opt->max_bytes, err, errlen)))
+	if (opt && opt->max_bytes && (rc = ea_store_set_max_bytes(s, opt->max_bytes)))
 		goto fail;
-	*rcp = EA_STORE_OK;
-	return s;
+	return EA_STORE_OK;
 fail:
-	*rcp = rc;
-	ea_store_close(s);
-	return NULL;
+	close_db(s);
+	return rc;
 }
 
-struct ea_store *ea_store_open_readonly(const char *path, int *rcp, char *err, size_t errlen)
+int ea_store_open_readonly(const char *path, struct ea_store **out)
 {
 	long long version = 0;
 	struct ea_store *s;
-	int rc, dummy;
+	int rc;
 
-	if (!rcp)
-		rcp = &dummy;
-	if (!(s = store_alloc(path, rcp, err, errlen)))
-		return NULL;
+	if (!(*out = s = store_alloc(path)))
+		return EA_STORE_NOMEM;
 	s->readonly = true;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rc = s->db ? fail(s, "opening read-only", err, errlen) : EA_STORE_NOMEM;
+		if (s->db) {
+			rc = fail(s, "opening read-only");
+		} else {
+			seterr(s, "%s: out of memory", path);
+			rc = EA_STORE_NOMEM;
+		}
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	s->busy_ms = DEFAULT_BUSY_MS;
 	sqlite3_busy_handler(s->db, busy_handler, s);
-	if ((rc = query_int(s, "PRAGMA user_version", &version, err, errlen)))
+	if ((rc = query_int(s, "PRAGMA user_version", &version)))
 		goto fail;
 	if (version > EA_STORE_SCHEMA_VERSION) {
-		rc = too_new(s, version, err, errlen);
+		rc = too_new(s, version);
 		goto fail;
 	}
 	if (version < EA_STORE_SCHEMA_VERSION) {
-		seterr(err, errlen, "%s: %s (schema version %lld, expected %d)", path,
+		seterr(s, "%s: %s (schema version %lld, expected %d)", path,
 		       version == 0 ? "not an egressaudit database"
 				    : "database schema is older than this egressaudit; open it"
 				      " for writing once to migrate it",
@@ -536,31 +547,26 @@ struct ea_store *ea_store_open_readonly(const char *path, int *rcp, char *err, s
 		rc = EA_STORE_ERROR;
 		goto fail;
 	}
-	if ((rc = prepare_all(s, err, errlen)) || (rc = load_meta(s, err, errlen)))
+	if ((rc = prepare_all(s)) || (rc = load_meta(s)))
 		goto fail;
-	*rcp = EA_STORE_OK;
-	return s;
+	return EA_STORE_OK;
 fail:
-	*rcp = rc;
-	ea_store_close(s);
-	return NULL;
+	close_db(s);
+	return rc;
 }
 
 void ea_store_close(struct ea_store *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(s->st[i]);
-	/* v2: the close completes when the last statement goes, never BUSY. */
-	sqlite3_close_v2(s->db);
+	close_db(s);
 	free(s->path);
 	free(s);
 }
 
-const char *ea_store_path(const struct ea_store *s)
+const char *ea_store_errmsg(const struct ea_store *s)
 {
-	return s->path;
+	return s ? s->errmsg : EA_ERRMSG_NOMEM;
 }
 
 const char *ea_store_proxy_name(const struct ea_store *s)
@@ -583,13 +589,13 @@ void ea_store_set_abort_flag(struct ea_store *s, const atomic_bool *flag)
 	s->abort = flag;
 }
 
-int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes, char *err, size_t errlen)
+int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes)
 {
 	long long page = 0, pages, got = 0;
 	char sql[64];
 	int rc;
 
-	if ((rc = query_int(s, "PRAGMA page_size", &page, err, errlen)))
+	if ((rc = query_int(s, "PRAGMA page_size", &page)))
 		return rc;
 	if (page <= 0)
 		page = 4096;
@@ -598,7 +604,7 @@ int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes, char *err, si
 	if (pages < 1)
 		pages = 1;
 	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", pages);
-	return query_int(s, sql, &got, err, errlen);
+	return query_int(s, sql, &got);
 }
 
 static time_t bucket_of(time_t when, unsigned size)
@@ -618,7 +624,7 @@ struct row_sum {
 	uint64_t count;
 };
 
-static int write_row(struct ea_store *s, const struct row_sum *r, char *err, size_t errlen)
+static int write_row(struct ea_store *s, const struct row_sum *r)
 {
 	sqlite3_stmt *st = s->st[ST_HIT];
 	const struct ea_hit *h = r->h;
@@ -635,7 +641,7 @@ static int write_row(struct ea_store *s, const struct row_sum *r, char *err, siz
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)r->count);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)r->first);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)r->last);
-	return step_done(s, ST_HIT, "recording hits", err, errlen);
+	return step_done(s, ST_HIT, "recording hits");
 }
 
 static bool same_row(const struct ea_hit *a, time_t abucket, const struct ea_hit *b, time_t bbucket)
@@ -649,20 +655,18 @@ static bool same_row(const struct ea_hit *a, time_t abucket, const struct ea_hit
 static uint64_t row_hash(const struct ea_hit *h, time_t bucket)
 {
 	const char *fields[] = { h->entry, h->vendor, h->host, h->client, h->user };
-	uint64_t x = 1469598103934665603ull ^ (uint64_t)bucket ^ ((uint64_t)h->port << 32) ^
+	uint64_t x = (uint64_t)bucket ^ ((uint64_t)h->port << 32) ^
 		     ((uint64_t)h->outcome << 48) ^ ((uint64_t)h->source << 56);
 
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-		for (const unsigned char *p = (const unsigned char *)fields[f]; *p; p++)
-			x = (x ^ *p) * 1099511628211ull; /* FNV-1a */
+		x = ea_hash_bytes(fields[f], strlen(fields[f]), x);
 	return x;
 }
 
 /* Under load most hits of a batch repeat a key (the same endpoint, client
  * and hour): one UPSERT per key instead of per hit is what lets one writer
  * keep up. Rows keep the order of their first hit. */
-static int write_hits(struct ea_store *s, const struct ea_hit *hits, size_t n,
-		      char *err, size_t errlen)
+static int write_hits(struct ea_store *s, const struct ea_hit *hits, size_t n)
 {
 	struct row_sum *rows;
 	uint32_t *slots;
@@ -678,7 +682,7 @@ static int write_hits(struct ea_store *s, const struct ea_hit *hits, size_t n,
 	if (!rows || !slots) {
 		free(rows);
 		free(slots);
-		snprintf(err, errlen, "out of memory aggregating %zu hits", n);
+		seterr(s, "out of memory aggregating %zu hits", n);
 		return EA_STORE_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -701,14 +705,13 @@ static int write_hits(struct ea_store *s, const struct ea_hit *hits, size_t n,
 			r->last = h->when;
 	}
 	for (size_t i = 0; i < nrows && rc == EA_STORE_OK; i++)
-		rc = write_row(s, &rows[i], err, errlen);
+		rc = write_row(s, &rows[i]);
 	free(rows);
 	free(slots);
 	return rc;
 }
 
-static int write_counter(struct ea_store *s, const struct ea_counter_add *c,
-			 char *err, size_t errlen)
+static int write_counter(struct ea_store *s, const struct ea_counter_add *c)
 {
 	sqlite3_stmt *st = s->st[ST_COUNTER];
 
@@ -716,11 +719,10 @@ static int write_counter(struct ea_store *s, const struct ea_counter_add *c,
 		return EA_STORE_OK;
 	sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->value);
-	return step_done(s, ST_COUNTER, "recording counters", err, errlen);
+	return step_done(s, ST_COUNTER, "recording counters");
 }
 
-static int write_logpos(struct ea_store *s, const struct ea_log_position *p,
-			char *err, size_t errlen)
+static int write_logpos(struct ea_store *s, const struct ea_log_position *p)
 {
 	sqlite3_stmt *st = s->st[ST_LOGPOS];
 
@@ -732,23 +734,23 @@ static int write_logpos(struct ea_store *s, const struct ea_log_position *p,
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)p->offset);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)p->lines);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
-	return step_done(s, ST_LOGPOS, "recording the log position", err, errlen);
+	return step_done(s, ST_LOGPOS, "recording the log position");
 }
 
-int ea_store_write(struct ea_store *s, const struct ea_batch *b, char *err, size_t errlen)
+int ea_store_write(struct ea_store *s, const struct ea_batch *b)
 {
 	int rc;
 
-	if ((rc = step_done(s, ST_BEGIN, "starting a transaction", err, errlen)))
+	if ((rc = step_done(s, ST_BEGIN, "starting a transaction")))
 		return rc;
-	if ((rc = write_hits(s, b->hits, b->nhits, err, errlen)))
+	if ((rc = write_hits(s, b->hits, b->nhits)))
 		goto out;
 	for (size_t i = 0; i < b->ncounters; i++)
-		if ((rc = write_counter(s, &b->counters[i], err, errlen)))
+		if ((rc = write_counter(s, &b->counters[i])))
 			goto out;
-	if (b->log && (rc = write_logpos(s, b->log, err, errlen)))
+	if (b->log && (rc = write_logpos(s, b->log)))
 		goto out;
-	rc = step_done(s, ST_COMMIT, "committing", err, errlen);
+	rc = step_done(s, ST_COMMIT, "committing");
 out:
 	if (rc)
 		rollback(s);
@@ -756,7 +758,7 @@ out:
 }
 
 int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
-		    uint64_t *deleted, char *err, size_t errlen)
+		    uint64_t *deleted)
 {
 	sqlite3_stmt *st = s->st[ST_EXPIRE];
 	int rc;
@@ -764,7 +766,7 @@ int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
 	if (deleted)
 		*deleted = 0;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now - (sqlite3_int64)days * 86400);
-	rc = step_done(s, ST_EXPIRE, "deleting old buckets", err, errlen);
+	rc = step_done(s, ST_EXPIRE, "deleting old buckets");
 	if (rc == EA_STORE_OK && deleted)
 		*deleted = (uint64_t)sqlite3_changes(s->db);
 	return rc;
@@ -778,7 +780,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 }
 
 int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
-		      ea_hit_fn fn, void *ctx, char *err, size_t errlen)
+		      ea_hit_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = s->st[ST_EACH_HIT];
 	int rc, stop = 0;
@@ -806,7 +808,7 @@ int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
 			break;
 	}
 	if (!stop && rc != SQLITE_DONE) {
-		rc = fail(s, "reading hits", err, errlen);
+		rc = fail(s, "reading hits");
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -814,8 +816,7 @@ int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
 	return stop;
 }
 
-int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx,
-			  char *err, size_t errlen)
+int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = s->st[ST_EACH_COUNTER];
 	int rc, stop = 0;
@@ -824,7 +825,7 @@ int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx,
 		if ((stop = fn(col_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1), ctx)))
 			break;
 	if (!stop && rc != SQLITE_DONE) {
-		rc = fail(s, "reading counters", err, errlen);
+		rc = fail(s, "reading counters");
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -832,8 +833,7 @@ int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx,
 	return stop;
 }
 
-int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value,
-		     char *err, size_t errlen)
+int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value)
 {
 	sqlite3_stmt *st = s->st[ST_COUNTER_GET];
 	int rc;
@@ -844,14 +844,14 @@ int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value,
 	if (rc == SQLITE_ROW)
 		*value = (uint64_t)sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
-		rc = fail(s, "reading a counter", err, errlen);
+		rc = fail(s, "reading a counter");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? EA_STORE_OK : rc;
 }
 
 int ea_store_log_position(struct ea_store *s, const char *identity,
-			  struct ea_log_position *pos, char *err, size_t errlen)
+			  struct ea_log_position *pos)
 {
 	sqlite3_stmt *st = s->st[ST_LOGPOS_GET];
 	int rc;
@@ -870,7 +870,7 @@ int ea_store_log_position(struct ea_store *s, const char *identity,
 	} else if (rc == SQLITE_DONE) {
 		rc = 1;
 	} else {
-		rc = fail(s, "reading a log position", err, errlen);
+		rc = fail(s, "reading a log position");
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

@@ -12,10 +12,12 @@
 #include <time.h>
 
 #include "core/hit.h"
+#include "core/util.h"
 
 #define EA_STORE_SCHEMA_VERSION 1
 
-/* Result codes. Negative is failure; the message buffer says what and why. */
+/* Result codes. Negative is failure; ea_store_errmsg says what and why
+ * (the error convention of HACKING.md). */
 enum ea_store_rc {
 	EA_STORE_OK = 0,
 	EA_STORE_ERROR = -1,   /* anything else: bad SQL state, read-only, ... */
@@ -37,18 +39,23 @@ struct ea_store_options {
 };
 
 /* Open for writing, creating the file and migrating the schema forward in
- * one transaction. Several processes may do this at once. NULL on failure,
- * with the reason in err and the code in *rc (rc may be NULL). */
-struct ea_store *ea_store_open(const char *path, const struct ea_store_options *opt,
-			       int *rc, char *err, size_t errlen);
+ * one transaction. Several processes may do this at once. Returns
+ * EA_STORE_OK or a code; like sqlite3_open, *out is set either way (NULL
+ * only when out of memory) so that ea_store_errmsg(*out) can say why, and
+ * the caller closes it either way. */
+int ea_store_open(const char *path, const struct ea_store_options *opt, struct ea_store **out);
 
 /* Open read-only (SQLITE_OPEN_READONLY); works while writers have the
- * database open. Refuses a database whose schema is not this code's. */
-struct ea_store *ea_store_open_readonly(const char *path, int *rc, char *err, size_t errlen);
+ * database open. Refuses a database whose schema is not this code's. Same
+ * convention as ea_store_open. */
+int ea_store_open_readonly(const char *path, struct ea_store **out);
 
 void ea_store_close(struct ea_store *s);
 
-const char *ea_store_path(const struct ea_store *s);
+/* The last failure of a call on s, naming the database: "PATH: what: why".
+ * NULL s (a constructor out of memory) gives "out of memory". */
+const char *ea_store_errmsg(const struct ea_store *s);
+
 const char *ea_store_proxy_name(const struct ea_store *s);
 unsigned ea_store_bucket_seconds(const struct ea_store *s);
 
@@ -61,7 +68,7 @@ void ea_store_set_abort_flag(struct ea_store *s, const atomic_bool *flag);
 
 /* Change the size limit of an open writable store; 0 lifts it. A limit
  * below the current size holds the database at its current size. */
-int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes, char *err, size_t errlen);
+int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes);
 
 /* Where the access-log importer stopped in one log file. The identity must
  * survive renaming and compression (e.g. a hash of the first line). */
@@ -90,12 +97,12 @@ struct ea_batch {
 };
 
 /* One transaction (BEGIN IMMEDIATE ... COMMIT): all of the batch or none. */
-int ea_store_write(struct ea_store *s, const struct ea_batch *b, char *err, size_t errlen);
+int ea_store_write(struct ea_store *s, const struct ea_batch *b);
 
 /* Retention: delete bucket rows whose last hit is older than now - days.
  * *deleted (may be NULL) gets the number of rows removed. */
 int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
-		    uint64_t *deleted, char *err, size_t errlen);
+		    uint64_t *deleted);
 
 /* Return non-zero to stop the iteration (ea_store_each_* then return it). */
 typedef int (*ea_hit_fn)(const struct ea_hit_row *row, void *ctx);
@@ -106,15 +113,13 @@ typedef int (*ea_counter_fn)(const char *name, uint64_t value, void *ctx);
  * straddling a limit is yielded whole. Ordered by bucket, vendor, entry,
  * host, port, outcome. */
 int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
-		      ea_hit_fn fn, void *ctx, char *err, size_t errlen);
-int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx,
-			  char *err, size_t errlen);
+		      ea_hit_fn fn, void *ctx);
+int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx);
 /* A counter's value, 0 when it was never written. */
-int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value,
-		     char *err, size_t errlen);
+int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value);
 /* 0 and *pos filled, 1 when the identity is unknown, negative on error. */
 int ea_store_log_position(struct ea_store *s, const char *identity,
-			  struct ea_log_position *pos, char *err, size_t errlen);
+			  struct ea_log_position *pos);
 
 /* ---- The queue and writer thread (store_queue.c) ----
  * One queue per process, created after fork (threads do not survive it):
@@ -150,19 +155,13 @@ struct ea_store_queue_options {
 
 struct ea_store_queue;
 
-struct ea_store_queue_stats {
-	uint64_t pushed;   /* accepted into the queue */
-	uint64_t written;  /* committed to the database */
-	uint64_t dropped;  /* every loss, whatever the reason */
-	uint64_t queue_full, db_busy, db_full, db_error, shutdown;
-	bool db_open;
-};
-
 /* Starts the writer thread, which opens the database (and keeps retrying
- * if it cannot). NULL only when memory or the thread cannot be had. */
-struct ea_store_queue *ea_store_queue_new(const char *path,
-					  const struct ea_store_queue_options *opt,
-					  char *err, size_t errlen);
+ * if it cannot: those failures, having no caller waiting, go to opt->log).
+ * Fails only when memory or the thread cannot be had; *out is set either
+ * way, as ea_store_open does, for ea_store_queue_errmsg and _free. */
+int ea_store_queue_new(const char *path, const struct ea_store_queue_options *opt,
+		       struct ea_store_queue **out);
+const char *ea_store_queue_errmsg(const struct ea_store_queue *q);
 
 /* Copy the hit into the queue. 0, or EA_STORE_FULL when the queue is full
  * (the hit is counted as dropped). Never blocks on I/O. */
@@ -172,11 +171,6 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit);
  * as dropped, and the drop counters written. 0 when that transaction
  * succeeded, EA_STORE_BUSY on timeout, another code when it failed. */
 int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms);
-
-/* Takes effect at the writer's next transaction; 0 lifts the limit. */
-void ea_store_queue_set_max_bytes(struct ea_store_queue *q, uint64_t max_bytes);
-
-void ea_store_queue_stats(struct ea_store_queue *q, struct ea_store_queue_stats *st);
 
 /* Stop the writer after flushing what is queued, for at most shutdown_ms;
  * what is left then is counted (and the count written if possible). */

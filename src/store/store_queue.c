@@ -47,10 +47,6 @@ struct ea_store_queue {
 
 	/* Shared without the mutex. */
 	atomic_uint_fast64_t unsaved_queue_full; /* push drops not yet in the db */
-	atomic_uint_fast64_t st_pushed, st_written, st_dropped[DROP_N];
-	atomic_uint_fast64_t max_bytes;
-	atomic_bool max_bytes_changed;
-	atomic_bool db_open;
 	atomic_bool abort;          /* shutdown ran out of time: stop waiting */
 	bool finished;              /* the writer is done; under mu */
 
@@ -60,6 +56,10 @@ struct ea_store_queue {
 	uint64_t unsaved[DROP_N];
 	uint64_t reopen_at, expire_at, reported_at;
 	bool failing;
+
+	bool started;               /* the writer thread runs: a failed
+				       ea_store_queue_new leaves it false */
+	char errmsg[EA_ERRMSG_MAX];
 };
 
 static uint64_t now_ms(void)
@@ -124,25 +124,24 @@ static void recovered(struct ea_store_queue *q)
 static void try_open(struct ea_store_queue *q)
 {
 	struct ea_store_options so = q->opt.store;
-	char err[256];
 	int rc;
 
 	so.proxy_name = q->proxy_name;
-	so.max_bytes = atomic_load(&q->max_bytes);
-	atomic_store(&q->max_bytes_changed, false);
 	if (atomic_load(&q->abort))
 		return;
-	q->store = ea_store_open(q->path, &so, &rc, err, sizeof err);
-	if (!q->store) {
+	rc = ea_store_open(q->path, &so, &q->store);
+	if (rc != EA_STORE_OK) {
 		q->reopen_at = now_ms() + q->opt.reopen_ms;
 		q->last_rc = rc;
 		if (should_report_failure(q))
 			report(q, EA_STORE_LOG_ERROR, "%s; hits are queued in memory and"
-			       " counted when dropped; retrying every %u ms", err, q->opt.reopen_ms);
+			       " counted when dropped; retrying every %u ms",
+			       ea_store_errmsg(q->store), q->opt.reopen_ms);
+		ea_store_close(q->store);
+		q->store = NULL;
 		return;
 	}
 	ea_store_set_abort_flag(q->store, &q->abort);
-	atomic_store(&q->db_open, true);
 	q->expire_at = now_ms();
 	recovered(q);
 }
@@ -151,7 +150,6 @@ static void close_store(struct ea_store_queue *q)
 {
 	ea_store_close(q->store);
 	q->store = NULL;
-	atomic_store(&q->db_open, false);
 	q->reopen_at = now_ms() + q->opt.reopen_ms;
 }
 
@@ -160,12 +158,11 @@ static void close_store(struct ea_store_queue *q)
 static int write_counters(struct ea_store_queue *q, struct ea_counter_add *c, size_t nc)
 {
 	struct ea_batch b = { .counters = c, .ncounters = nc };
-	char err[256];
 	int rc;
 
 	if (!nc || !q->store)
 		return EA_STORE_OK;
-	rc = ea_store_write(q->store, &b, err, sizeof err);
+	rc = ea_store_write(q->store, &b);
 	if (rc == EA_STORE_OK)
 		memset(q->unsaved, 0, sizeof q->unsaved);
 	return rc;
@@ -176,7 +173,6 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 {
 	struct ea_counter_add c[DROP_N];
 	struct ea_batch b = { .hits = q->batch, .nhits = n, .counters = c };
-	char err[256];
 	enum drop why;
 	int rc = EA_STORE_BUSY;
 
@@ -184,21 +180,17 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	for (int i = 0; i < DROP_N; i++)
 		if (q->unsaved[i])
 			c[b.ncounters++] = (struct ea_counter_add){ drop_names[i], q->unsaved[i] };
-	if (atomic_exchange(&q->max_bytes_changed, false) &&
-	    ea_store_set_max_bytes(q->store, atomic_load(&q->max_bytes), err, sizeof err))
-		report(q, EA_STORE_LOG_WARNING, "%s", err);
 
 	/* Each attempt waits up to the busy timeout inside SQLite; a batch is
 	 * dropped only when the lock stays taken for several of them. */
 	for (int attempt = 0; attempt < BUSY_ATTEMPTS; attempt++) {
-		rc = ea_store_write(q->store, &b, err, sizeof err);
+		rc = ea_store_write(q->store, &b);
 		if (rc != EA_STORE_BUSY || now_ms() >= deadline || atomic_load(&q->abort))
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
 	}
 	if (rc == EA_STORE_OK) {
 		memset(q->unsaved, 0, sizeof q->unsaved);
-		atomic_fetch_add(&q->st_written, n);
 		recovered(q);
 		return rc;
 	}
@@ -206,10 +198,9 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	why = rc == EA_STORE_BUSY ? DROP_DB_BUSY : rc == EA_STORE_FULL ? DROP_DB_FULL
 									 : DROP_DB_ERROR;
 	q->unsaved[why] += n;
-	atomic_fetch_add(&q->st_dropped[why], n);
 	if (should_report_failure(q))
 		report(q, EA_STORE_LOG_ERROR, "%s; %zu hits dropped and counted as %s"
-		       " (%llu drops not yet recorded)", err, n, drop_names[why],
+		       " (%llu drops not yet recorded)", ea_store_errmsg(q->store), n, drop_names[why],
 		       (unsigned long long)total_unsaved(q));
 	if (rc == EA_STORE_BROKEN) {
 		close_store(q);
@@ -229,14 +220,13 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 static void maybe_expire(struct ea_store_queue *q)
 {
 	uint64_t deleted;
-	char err[256];
 
 	if (!q->store || !q->opt.retention_days || now_ms() < q->expire_at)
 		return;
 	q->expire_at = now_ms() + (uint64_t)q->opt.expire_interval_s * 1000;
-	if (ea_store_expire(q->store, time(NULL), q->opt.retention_days, &deleted,
-			    err, sizeof err))
-		report(q, EA_STORE_LOG_WARNING, "%s (retention will be retried)", err);
+	if (ea_store_expire(q->store, time(NULL), q->opt.retention_days, &deleted))
+		report(q, EA_STORE_LOG_WARNING, "%s (retention will be retried)",
+		       ea_store_errmsg(q->store));
 }
 
 /* Take up to a batch from the ring; with the mutex held. */
@@ -261,7 +251,6 @@ static void drop_remaining(struct ea_store_queue *q)
 	q->count = 0;
 	q->settled += n;
 	q->unsaved[DROP_SHUTDOWN] += n;
-	atomic_fetch_add(&q->st_dropped[DROP_SHUTDOWN], n);
 	report(q, EA_STORE_LOG_ERROR, "%s: shutdown timed out; %zu queued hits dropped"
 	       " and counted as %s", q->path, n, EA_COUNTER_SHUTDOWN);
 }
@@ -330,7 +319,6 @@ static void finish(struct ea_store_queue *q)
 	}
 	ea_store_close(q->store);
 	q->store = NULL;
-	atomic_store(&q->db_open, false);
 	pthread_mutex_lock(&q->mu);
 	q->settled = q->enqueued;
 	q->finished = true;
@@ -400,16 +388,15 @@ static size_t or_default(size_t v, size_t def)
 	return v ? v : def;
 }
 
-struct ea_store_queue *ea_store_queue_new(const char *path,
-					  const struct ea_store_queue_options *opt,
-					  char *err, size_t errlen)
+int ea_store_queue_new(const char *path, const struct ea_store_queue_options *opt,
+		       struct ea_store_queue **out)
 {
 	struct ea_store_queue *q = calloc(1, sizeof *q);
 	pthread_condattr_t ca;
 	int e;
 
-	if (!q)
-		goto nomem;
+	if (!(*out = q))
+		return EA_STORE_NOMEM;
 	if (opt)
 		q->opt = *opt;
 	q->opt.capacity = or_default(q->opt.capacity, 8192);
@@ -422,14 +409,15 @@ struct ea_store_queue *ea_store_queue_new(const char *path,
 	q->opt.shutdown_ms = (unsigned)or_default(q->opt.shutdown_ms, 5000);
 	q->opt.expire_interval_s = (unsigned)or_default(q->opt.expire_interval_s, 3600);
 	q->opt.store.busy_timeout_ms = (unsigned)or_default(q->opt.store.busy_timeout_ms, 5000);
-	atomic_init(&q->max_bytes, q->opt.store.max_bytes);
 	q->path = strdup(path);
 	q->proxy_name = q->opt.store.proxy_name ? strdup(q->opt.store.proxy_name) : NULL;
 	q->opt.store.proxy_name = NULL;
 	q->ring = calloc(q->opt.capacity, sizeof *q->ring);
 	q->batch = calloc(q->take_max, sizeof *q->batch);
-	if (!q->path || !q->ring || !q->batch || (opt && opt->store.proxy_name && !q->proxy_name))
-		goto nomem;
+	if (!q->path || !q->ring || !q->batch || (opt && opt->store.proxy_name && !q->proxy_name)) {
+		ea_errmsg_set(q->errmsg, "%s: out of memory for the hit queue", path);
+		return EA_STORE_NOMEM;
+	}
 
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -438,24 +426,19 @@ struct ea_store_queue *ea_store_queue_new(const char *path,
 	pthread_cond_init(&q->done, &ca);
 	pthread_condattr_destroy(&ca);
 	if ((e = pthread_create(&q->thread, NULL, writer, q)) != 0) {
-		snprintf(err, errlen, "%s: cannot start the writer thread: %s", path, strerror(e));
+		ea_errmsg_set(q->errmsg, "%s: cannot start the writer thread: %s", path, strerror(e));
 		pthread_cond_destroy(&q->wake);
 		pthread_cond_destroy(&q->done);
 		pthread_mutex_destroy(&q->mu);
-		goto fail;
+		return EA_STORE_ERROR;
 	}
-	return q;
-nomem:
-	snprintf(err, errlen, "%s: out of memory for the hit queue", path);
-fail:
-	if (q) {
-		free(q->path);
-		free(q->proxy_name);
-		free(q->ring);
-		free(q->batch);
-		free(q);
-	}
-	return NULL;
+	q->started = true;
+	return EA_STORE_OK;
+}
+
+const char *ea_store_queue_errmsg(const struct ea_store_queue *q)
+{
+	return q ? q->errmsg : EA_ERRMSG_NOMEM;
 }
 
 int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit)
@@ -464,7 +447,6 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit)
 	if (q->count == q->opt.capacity || q->stop) {
 		pthread_mutex_unlock(&q->mu);
 		atomic_fetch_add(&q->unsaved_queue_full, 1);
-		atomic_fetch_add(&q->st_dropped[DROP_QUEUE_FULL], 1);
 		return EA_STORE_FULL;
 	}
 	q->ring[(q->head + q->count) % q->opt.capacity] = *hit;
@@ -472,7 +454,6 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit)
 		pthread_cond_signal(&q->wake);
 	q->enqueued++;
 	pthread_mutex_unlock(&q->mu);
-	atomic_fetch_add(&q->st_pushed, 1);
 	return EA_STORE_OK;
 }
 
@@ -508,32 +489,14 @@ int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms)
 	return rc;
 }
 
-void ea_store_queue_set_max_bytes(struct ea_store_queue *q, uint64_t max_bytes)
-{
-	atomic_store(&q->max_bytes, max_bytes);
-	atomic_store(&q->max_bytes_changed, true);
-}
-
-void ea_store_queue_stats(struct ea_store_queue *q, struct ea_store_queue_stats *st)
-{
-	memset(st, 0, sizeof *st);
-	st->pushed = atomic_load(&q->st_pushed);
-	st->written = atomic_load(&q->st_written);
-	st->queue_full = atomic_load(&q->st_dropped[DROP_QUEUE_FULL]);
-	st->db_busy = atomic_load(&q->st_dropped[DROP_DB_BUSY]);
-	st->db_full = atomic_load(&q->st_dropped[DROP_DB_FULL]);
-	st->db_error = atomic_load(&q->st_dropped[DROP_DB_ERROR]);
-	st->shutdown = atomic_load(&q->st_dropped[DROP_SHUTDOWN]);
-	st->dropped = st->queue_full + st->db_busy + st->db_full + st->db_error + st->shutdown;
-	st->db_open = atomic_load(&q->db_open);
-}
-
 void ea_store_queue_free(struct ea_store_queue *q)
 {
 	uint64_t deadline;
 
 	if (!q)
 		return;
+	if (!q->started)
+		goto free;
 	pthread_mutex_lock(&q->mu);
 	q->stop = true;
 	pthread_cond_signal(&q->wake);
@@ -552,6 +515,7 @@ void ea_store_queue_free(struct ea_store_queue *q)
 	pthread_cond_destroy(&q->wake);
 	pthread_cond_destroy(&q->done);
 	pthread_mutex_destroy(&q->mu);
+free:
 	free(q->path);
 	free(q->proxy_name);
 	free(q->ring);

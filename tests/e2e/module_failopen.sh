@@ -96,6 +96,10 @@ grep -q "egressaudit: no egressaudit.Catalogue configured" "$E2E_CICAP_SERVER_LO
 e2e_ok $? "the server log says no catalogue is configured"
 
 # --- a catalogue path that does not exist ----------------------------------------------
+# The not-a-database start above kept a last-good copy beside it, which this
+# start would fall back to (module_reload.sh tests that); without it there
+# is no catalogue at all.
+rm -rf "$E2E_DIR/catalogue.last-good"
 restart_cicap \
     "egressaudit.Catalogue $E2E_DIR/no-such-rules" \
     "egressaudit.Database $EA_DB"

@@ -67,8 +67,6 @@ int main(int argc, char **argv)
 	struct keys ks = { 0 };
 	struct ea_tally total = { 0 };
 	struct ea_store *s;
-	char err[256];
-	int rc;
 
 	if (argc == 3 && strcmp(argv[1], "--raw") == 0) {
 		ks.raw = 1;
@@ -79,13 +77,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tally_dump [--raw] DB\n");
 		return 2;
 	}
-	s = ea_store_open_readonly(argv[1], &rc, err, sizeof(err));
-	if (!s) {
-		fprintf(stderr, "tally_dump: %s\n", err);
+	if (ea_store_open_readonly(argv[1], &s) != EA_STORE_OK) {
+		fprintf(stderr, "tally_dump: %s\n", ea_store_errmsg(s));
+		ea_store_close(s);
 		return 2;
 	}
-	if (ea_store_each_hit(s, 0, 0, add_row, &ks, err, sizeof(err)) != 0) {
-		fprintf(stderr, "tally_dump: %s\n", err);
+	if (ea_store_each_hit(s, 0, 0, add_row, &ks) != 0) {
+		fprintf(stderr, "tally_dump: %s\n", ea_store_errmsg(s));
 		ea_store_close(s);
 		free(ks.v);
 		return 2;

@@ -76,14 +76,12 @@ static void exercise(struct ea_catalogue *cat)
 	struct ea_matcher *m;
 	struct ea_host h;
 	const char *why;
-	char err[512];
 	size_t tried = 0;
 
-	m = ea_matcher_new(cat, err, sizeof(err));
-	if (!m) {
+	if (ea_matcher_new(cat, &m) < 0) {
 		/* A catalogue the loader accepted must compile. */
-		fprintf(stderr, "ea_matcher_new: %s\n", err);
-		FUZZ_CHECK(m != NULL);
+		fprintf(stderr, "ea_matcher_new: %s\n", ea_matcher_errmsg(m));
+		FUZZ_CHECK(0);
 	}
 	ea_matcher_adopt_catalogue(m, cat); /* freed with the matcher */
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -108,7 +106,7 @@ static void exercise(struct ea_catalogue *cat)
 			if (host_from_pattern(cat->vendors[i]->domains[d], &h))
 				lookup(cat, m, &h);
 	}
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

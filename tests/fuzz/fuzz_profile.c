@@ -17,6 +17,7 @@
 #include "fuzz.h"
 #include "core/host.h"
 #include "report/profile.h"
+#include "report/sophos_log.h"
 
 #ifndef RULES_DIR
 #error "RULES_DIR: the shipped catalogue directory (fuzz.am defines it)"

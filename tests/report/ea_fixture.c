@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	struct ea_batch b = { 0 };
 	struct ea_hit *hits;
 	struct ea_store *s;
-	char line[2048], err[512];
+	char line[2048];
 	size_t nhits = 0, ncounters = 0;
 	unsigned lineno = 0;
 	int rc;
@@ -73,18 +73,18 @@ int main(int argc, char **argv)
 			ea_hit_set(&hits[nhits++], t, dash(entry), dash(vendor), host, (uint16_t)port,
 				   dash(client), dash(user), o, src);
 	}
-	s = ea_store_open(argv[1], &opt, &rc, err, sizeof(err));
-	if (!s) {
-		fprintf(stderr, "ea_fixture: %s\n", err);
+	if (ea_store_open(argv[1], &opt, &s) != EA_STORE_OK) {
+		fprintf(stderr, "ea_fixture: %s\n", ea_store_errmsg(s));
+		ea_store_close(s);
 		return 2;
 	}
 	b.hits = hits;
 	b.nhits = nhits;
 	b.counters = counters;
 	b.ncounters = ncounters;
-	rc = ea_store_write(s, &b, err, sizeof(err));
+	rc = ea_store_write(s, &b);
 	if (rc < 0)
-		fprintf(stderr, "ea_fixture: %s\n", err);
+		fprintf(stderr, "ea_fixture: %s\n", ea_store_errmsg(s));
 	ea_store_close(s);
 	free(hits);
 	return rc < 0 ? 2 : 0;

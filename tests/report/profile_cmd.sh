@@ -5,23 +5,23 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/report/lib.sh"
 
-out=$("$ea" profile sophos-mcs "$rdata/SophosCloudInstaller.sample.txt")
+out=$("$ea" profile sophos-mcs -c "$top_srcdir/rules" "$rdata/SophosCloudInstaller.sample.txt")
 is "$?" 0 "a host is found in the installer log"
 is "$(printf '%s\n' "$out" | grep -c '^    - ')" 1 "the Model::server host is printed once, case folded and without scheme or port"
 printf '%s\n' "$out" | grep -qx '    - dzr-api-amzn-eu-west-1-9af7.api-upe.p.hmr.sophos.com'
 ok $? "it is the host of the Model::server line"
 printf '%s\n' "$out" | grep -qx '  sophos-ep-mcs-server:'
 ok $? "it is given for the catalogue's site-specific entry"
-out=$(grep 'Opening connection' "$rdata/SophosCloudInstaller.sample.txt" | "$ea" profile sophos-mcs -)
+out=$(grep 'Opening connection' "$rdata/SophosCloudInstaller.sample.txt" | "$ea" profile sophos-mcs -c "$top_srcdir/rules" -)
 is "$?" 0 "standard input is read with '-'"
 is "$(printf '%s\n' "$out" | grep -c '^    - ')" 2 "without Model::server lines, the hosts connections were opened to are printed"
-echo "nothing here" | "$ea" profile sophos-mcs - >/dev/null 2>&1
+echo "nothing here" | "$ea" profile sophos-mcs -c "$top_srcdir/rules" - >/dev/null 2>&1
 is "$?" 1 "a log without the lines exits 1"
-"$ea" profile sophos-mcs "$tmp/none.log" >/dev/null 2>&1
+"$ea" profile sophos-mcs -c "$top_srcdir/rules" "$tmp/none.log" >/dev/null 2>&1
 is "$?" 2 "an unreadable log exits 2"
 
 # The printed lines make a profile the report accepts.
-{ echo "schema: 1"; "$ea" profile sophos-mcs "$rdata/SophosCloudInstaller.sample.txt"; } >"$tmp/p.yaml"
+{ echo "schema: 1"; "$ea" profile sophos-mcs -c "$top_srcdir/rules" "$rdata/SophosCloudInstaller.sample.txt"; } >"$tmp/p.yaml"
 "$fixture" "$tmp/s.db" proxy <<'SPEC'
 hit now-60 - sophos dzr-api-amzn-eu-west-1-9af7.api-upe.p.hmr.sophos.com 443 10.0.0.1 - allowed log 1
 SPEC

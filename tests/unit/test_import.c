@@ -79,11 +79,10 @@ static int sum_row(const struct ea_hit_row *r, void *ctx)
 static struct sums sums_of(struct ea_store *s)
 {
 	struct sums sm;
-	char err[256];
 
 	memset(&sm, 0, sizeof(sm));
-	if (ea_store_each_hit(s, 0, 0, sum_row, &sm, err, sizeof(err)) != 0)
-		diag("each_hit: %s", err);
+	if (ea_store_each_hit(s, 0, 0, sum_row, &sm) != 0)
+		diag("each_hit: %s", ea_store_errmsg(s));
 	return sm;
 }
 
@@ -91,14 +90,20 @@ static int import(struct ea_store *s, const char *name, size_t chunk, struct ea_
 {
 	struct ea_import_options opt = { .format = EA_LOG_SQUID, .matcher = matcher,
 					 .chunk_lines = chunk, .report = report };
-	char p[512], err[256];
+	struct ea_import *imp;
+	char p[512];
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	path_of(p, sizeof(p), name);
-	rc = ea_import_file(s, p, &opt, st, err, sizeof(err));
+	if (ea_import_new(s, &opt, &imp) < 0) {
+		diag("import %s: %s", name, ea_import_errmsg(imp));
+		return -1;
+	}
+	rc = ea_import_file(imp, p, st);
 	if (rc < 0)
-		diag("import %s: %s", name, err);
+		diag("import %s: %s", name, ea_import_errmsg(imp));
+	ea_import_free(imp);
 	return rc;
 }
 
@@ -148,9 +153,8 @@ static void basic(struct ea_store *s)
 	ok(sm.icap[0] + sm.icap[1] + sm.icap[2] + sm.icap[3] == 0, "only source=log rows are written");
 	{
 		uint64_t v = 0;
-		char err[256];
 
-		ok(ea_store_counter(s, EA_COUNTER_LOG_MALFORMED, &v, err, sizeof(err)) == 0 && v == 2,
+		ok(ea_store_counter(s, EA_COUNTER_LOG_MALFORMED, &v) == 0 && v == 2,
 		   "the malformed count is stored as the log_malformed counter");
 	}
 
@@ -261,12 +265,16 @@ static void chunks_and_long_lines(struct ea_store *s)
 	ok(import(s, "only-partial.log", 0, &st) == 0 && st.lines == 0 && st.partial,
 	   "a log whose only line is unfinished imports nothing");
 	{
-		char err[256];
 		struct ea_import_options opt = { .format = EA_LOG_SQUID, .matcher = matcher };
+		struct ea_import *imp;
 
 		memset(&st, 0, sizeof(st));
-		ok(ea_import_file(s, "/nonexistent/access.log", &opt, &st, err, sizeof(err)) < 0 &&
-		   strstr(err, "cannot open"), "a missing file is an error with a reason (%s)", err);
+		if (ea_import_new(s, &opt, &imp) == 0) {
+			ok(ea_import_file(imp, "/nonexistent/access.log", &st) < 0 &&
+			   strstr(ea_import_errmsg(imp), "cannot open"),
+			   "a missing file is an error with a reason (%s)", ea_import_errmsg(imp));
+			ea_import_free(imp);
+		}
 	}
 }
 
@@ -305,14 +313,14 @@ static void reconciliation(void)
 	static const char *const hosts[5] = { "vendor.test", "tls.vendor.test", "blocked.vendor.test",
 					       "refused.vendor.test", "does-not-resolve.vendor.test" };
 	static const int ports[5] = { 80, 443, 80, 9, 80 };
-	char p[512], err[256], all[4096] = "", l[512];
+	char p[512], all[4096] = "", l[512];
 	size_t nh = 0;
-	int rc;
 
 	path_of(p, sizeof(p), "reconcile.db");
-	s = ea_store_open(p, NULL, &rc, err, sizeof(err));
-	if (!ok(s != NULL, "a second store opens"))
+	if (!ok(ea_store_open(p, NULL, &s) == EA_STORE_OK, "a second store opens")) {
+		ea_store_close(s);
 		return;
+	}
 	/* ICAP: REQMOD of everything that passed http_access (not the denied
 	 * one), RESPMOD only of the GET that reached the origin. */
 	for (int i = 0; i < 5; i++) {
@@ -335,7 +343,7 @@ static void reconciliation(void)
 	}
 	b.hits = h;
 	b.nhits = nh;
-	ok(ea_store_write(s, &b, err, sizeof(err)) == 0, "the module's rows are written");
+	ok(ea_store_write(s, &b) == 0, "the module's rows are written");
 
 	logline(l, sizeof(l), 0, "TCP_MISS/200", "GET", "http://vendor.test/", "HIER_DIRECT/127.0.0.1"); strcat(all, l);
 	logline(l, sizeof(l), 0, "TCP_TUNNEL/200", "CONNECT", "tls.vendor.test:443", "HIER_DIRECT/127.0.0.1"); strcat(all, l);
@@ -347,7 +355,7 @@ static void reconciliation(void)
 
 	memset(counts, 0, sizeof(counts));
 	hosts_ctx = hosts;
-	ok(ea_store_each_hit(s, 0, 0, count_row, counts, err, sizeof(err)) == 0, "the rows read back");
+	ok(ea_store_each_hit(s, 0, 0, count_row, counts) == 0, "the rows read back");
 	for (int i = 0; i < 5; i++) {
 		ea_counts_reconcile(&counts[i], &t);
 		ea_tally_add(&total, &t);
@@ -364,20 +372,21 @@ int main(void)
 	const char *base = getenv("TMPDIR");
 	const char *paths[1] = { TEST_CATALOGUE };
 	struct ea_store *s;
-	char db[512], err[256], cmd[600];
-	int rc;
+	struct ea_diags diags;
+	char db[512], cmd[600];
 
 	snprintf(tmpdir, sizeof tmpdir, "%s/test_import.XXXXXX", base && *base ? base : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		printf("1..0 # SKIP cannot create a temporary directory\n");
 		return 0;
 	}
-	matcher = ea_audit_load(paths, 1, NULL, NULL);
+	ea_diags_init(&diags);
+	ea_audit_load(paths, 1, &matcher, &diags);
+	ea_diags_clear(&diags);
 	if (!ok(matcher != NULL, "the test catalogue loads"))
 		return done_testing();
 	path_of(db, sizeof(db), "audit.db");
-	s = ea_store_open(db, NULL, &rc, err, sizeof(err));
-	if (!ok(s != NULL, "a store opens (%s)", s ? "ok" : err))
+	if (!ok(ea_store_open(db, NULL, &s) == EA_STORE_OK, "a store opens (%s)", ea_store_errmsg(s)))
 		return done_testing();
 	identities();
 	basic(s);
@@ -385,7 +394,7 @@ int main(void)
 	chunks_and_long_lines(s);
 	ea_store_close(s);
 	reconciliation();
-	ea_matcher_free(matcher);
+	ea_matcher_unref(matcher);
 	if (tap_failed == 0 && !getenv("KEEP_TMP")) {
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 		if (system(cmd) != 0)

@@ -185,12 +185,11 @@ static void test_semantics(void)
 {
 	struct tcat t;
 	struct ea_matcher *m;
-	char err[256] = "";
 
 	build_sample(&t);
-	m = ea_matcher_new(&t.cat, err, sizeof(err));
-	if (!ok(m != NULL, "the matcher builds from a hand-made catalogue")) {
-		diag("%s", err);
+	if (!ok(ea_matcher_new(&t.cat, &m) == 0, "the matcher builds from a hand-made catalogue")) {
+		diag("%s", ea_matcher_errmsg(m));
+		ea_matcher_unref(m);
 		tcat_free(&t);
 		return;
 	}
@@ -273,24 +272,26 @@ static void test_semantics(void)
 	is_str(vendor_of(m, "x.fsapi.com"), "withsecure", "each vendor keeps its own domains");
 	is_str(vendor_of(m, "10.0.0.7"), "(none)", "an IP literal belongs to no vendor");
 
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 	tcat_free(&t);
 }
 
 static void test_empty(void)
 {
 	struct ea_catalogue cat = { 0 };
-	struct ea_matcher *m = ea_matcher_new(&cat, NULL, 0);
+	struct ea_matcher *m;
 	const struct ea_entry *out[4];
 	struct ea_host h;
 	const char *why;
 
-	if (!ok(m != NULL, "an empty catalogue builds a matcher"))
+	if (!ok(ea_matcher_new(&cat, &m) == 0 && m != NULL, "an empty catalogue builds a matcher")) {
+		ea_matcher_unref(m);
 		return;
+	}
 	ea_host_parse("www.sophos.com", 14, &h, &why);
 	is_int(ea_matcher_lookup(m, &h, out, 4), 0, "an empty catalogue matches nothing");
 	ok(ea_matcher_vendor_domain(m, &h) == NULL, "an empty catalogue owns no domain");
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 }
 
 /* ---- randomized differential test ------------------------------------------ */
@@ -370,7 +371,6 @@ static void test_differential(uint64_t seed, bool plain_tail)
 	struct tcat *t = malloc(sizeof(*t));
 	struct ea_matcher *m;
 	unsigned checked = 0, with_matches = 0, mismatches = 0, truncated_bad = 0;
-	char err[256] = "";
 
 	rng_state = seed;
 	diag("differential test seed 0x%llx: %u patterns%s, %u hosts",
@@ -386,11 +386,12 @@ static void test_differential(uint64_t seed, bool plain_tail)
 	}
 	tcat_add(t, "r1", "re:a.*b");
 	tcat_add(t, "r2", "re:(x|a)\\..*");
-	m = ea_matcher_new(&t->cat, err, sizeof(err));
+	int built = ea_matcher_new(&t->cat, &m);
 	const char *what = plain_tail ? ", their last two labels plain" : ", '*' anywhere";
 
-	if (!ok(m != NULL, "the matcher builds from %zu random patterns%s", t->cat.nentries, what)) {
-		diag("%s", err);
+	if (!ok(built == 0, "the matcher builds from %zu random patterns%s", t->cat.nentries, what)) {
+		diag("%s", ea_matcher_errmsg(m));
+		ea_matcher_unref(m);
 		tcat_free(t);
 		free(t);
 		return;
@@ -430,7 +431,7 @@ static void test_differential(uint64_t seed, bool plain_tail)
 	       checked, with_matches, what);
 	is_int(truncated_bad, 0, "a truncated lookup returns the first matches of the full answer%s", what);
 	ok(with_matches > checked / 10, "the random hosts exercise matches, not only misses%s", what);
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 	tcat_free(t);
 	free(t);
 }
@@ -474,7 +475,7 @@ static void test_reload(void)
 	int started = 0;
 
 	build_sample(&t);
-	m = ea_matcher_new(&t.cat, NULL, 0);
+	ea_matcher_new(&t.cat, &m);
 	kept = ea_matcher_ref(m);
 	ea_matcher_unref(m); /* the creator's reference */
 	{
@@ -494,8 +495,12 @@ static void test_reload(void)
 		else
 			break;
 	}
-	for (int i = 0; i < 200; i++)
-		ea_matcher_swap(&slot, ea_matcher_new(&t.cat, NULL, 0));
+	for (int i = 0; i < 200; i++) {
+		struct ea_matcher *next;
+
+		ea_matcher_new(&t.cat, &next);
+		ea_matcher_swap(&slot, next);
+	}
 	for (int i = 0; i < started; i++) {
 		pthread_join(th[i], NULL);
 		lookups += args[i].lookups;
@@ -529,7 +534,6 @@ static void test_shipped_rules(void)
 	struct ea_diags diags;
 	struct ea_matcher *m;
 	unsigned hosts = 0, bad = 0, unmatched_exact = 0;
-	char err[256] = "";
 
 	ea_diags_init(&diags);
 	if (ea_catalogue_load(paths, 1, &cat, &diags) != 0 || !cat || cat->nentries == 0) {
@@ -540,9 +544,10 @@ static void test_shipped_rules(void)
 		return;
 	}
 	ea_diags_clear(&diags);
-	m = ea_matcher_new(cat, err, sizeof(err));
-	if (!ok(m != NULL, "the matcher builds from the shipped rules (%zu entries)", cat->nentries)) {
-		diag("%s", err);
+	if (!ok(ea_matcher_new(cat, &m) == 0, "the matcher builds from the shipped rules (%zu entries)",
+		cat->nentries)) {
+		diag("%s", ea_matcher_errmsg(m));
+		ea_matcher_unref(m);
 		ea_catalogue_free(cat);
 		return;
 	}
@@ -588,7 +593,7 @@ static void test_shipped_rules(void)
 	}
 	is_int(bad, 0, "the index and the linear scan agree on %u hosts from the shipped rules", hosts);
 	is_int(unmatched_exact, 0, "every shipped pattern matches a host made from it");
-	ea_matcher_free(m);
+	ea_matcher_unref(m);
 	ea_catalogue_free(cat);
 }
 #endif

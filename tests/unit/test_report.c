@@ -57,7 +57,7 @@ static void test_times(void)
 static void test_model(void)
 {
 	const char *paths[] = { RULES_DIR };
-	char dir[] = "/tmp/ea-test-report.XXXXXX", db[64], err[256];
+	char dir[] = "/tmp/ea-test-report.XXXXXX", db[64];
 	struct ea_store_options opt = { .proxy_name = "unit-proxy" };
 	struct ea_catalogue *cat = NULL;
 	struct ea_report_options ropt = { .as_of = "2026-01-01", .now = 1764000000 };
@@ -75,25 +75,26 @@ static void test_model(void)
 	if (!mkdtemp(dir))
 		return;
 	snprintf(db, sizeof(db), "%s/a.db", dir);
-	s = ea_store_open(db, &opt, &rc, err, sizeof(err));
-	ok(s != NULL, "a fixture database opens for writing");
+	rc = ea_store_open(db, &opt, &s);
+	ok(rc == EA_STORE_OK, "a fixture database opens for writing (%s)", ea_store_errmsg(s));
 	/* One request to guts2 seen by ICAP at REQMOD and RESPMOD, stored under
 	 * two entries (as a host matching two entries is): it must count once. */
 	ea_hit_set(&hits[0], 1763990000, "ws-bs16-guts2", "withsecure", "guts2.fsapi.com", 443, "10.0.0.1", "", EA_OUTCOME_UNKNOWN, EA_SOURCE_ICAP);
 	ea_hit_set(&hits[1], 1763990001, "ws-bs16-guts2", "withsecure", "guts2.fsapi.com", 443, "10.0.0.1", "", EA_OUTCOME_ALLOWED, EA_SOURCE_ICAP);
 	ea_hit_set(&hits[2], 1763990000, "other-entry-id", "withsecure", "guts2.fsapi.com", 443, "10.0.0.1", "", EA_OUTCOME_UNKNOWN, EA_SOURCE_ICAP);
 	ea_hit_set(&hits[3], 1763990001, "other-entry-id", "withsecure", "guts2.fsapi.com", 443, "10.0.0.1", "", EA_OUTCOME_ALLOWED, EA_SOURCE_ICAP);
-	ok(s && ea_store_write(s, &b, err, sizeof(err)) == 0, "fixture hits are written");
+	ok(rc == EA_STORE_OK && ea_store_write(s, &b) == 0, "fixture hits are written");
 	ea_store_close(s);
 	dbs[0] = db;
-	ok(ea_report_build(cat, &ropt, dbs, 1, &r, err, sizeof(err)) == 0, "the report builds");
-	for (size_t i = 0; r && i < r->nentries; i++)
+	rc = ea_report_build(cat, &ropt, dbs, 1, &r);
+	ok(rc == 0, "the report builds (%s)", ea_report_errmsg(r));
+	for (size_t i = 0; rc == 0 && i < r->nentries; i++)
 		if (strcmp(r->entries[i].entry->id, "ws-bs16-guts2") == 0) {
 			is_str(ea_status_name(r->entries[i].status), "ok", "guts2 is ok");
 			is_int(r->entries[i].stats.total.requested, 1, "one request counts once across sources and stored entries");
 			is_int(r->entries[i].stats.clients, 1, "one distinct client");
 		}
-	if (r)
+	if (rc == 0)
 		is_str(r->proxies[0].name, "unit-proxy", "the proxy is named from the store");
 	ea_report_free(r);
 	ea_catalogue_free(cat);
