@@ -2,6 +2,8 @@
 # Set up a build of egressaudit on Debian bookworm: install the Debian
 # packages that are missing, generate and run configure when needed, build.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
+# With --bench, also what `make bench-e2e` needs: nginx (the origin) and wrk
+# (the load generator).
 # Environment: CI=true (or EA_WERROR=1) builds with -Werror;
 # EA_CONFIGURE_FLAGS adds ./configure options; EA_PACKAGING=1 also installs
 # the Debian packaging tools (dpkg-buildpackage, debhelper, lintian).
@@ -26,6 +28,17 @@ prometheus prometheus-node-exporter chromium"
 if [ "${EA_PACKAGING:-}" = "1" ]; then
 	packages="$packages dpkg-dev debhelper lintian fakeroot"
 fi
+
+case "${1:-}" in
+--bench)
+	# nginx's package starts a system nginx on port 80 where an init system
+	# runs; the bench never uses it (it runs its own on a loopback port).
+	packages="$packages nginx wrk" ;;
+"") ;;
+*)
+	echo "usage: contrib/setup.sh [--bench]" >&2
+	exit 2 ;;
+esac
 
 missing=""
 for p in $packages; do

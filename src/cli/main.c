@@ -16,7 +16,7 @@ static const struct {
 	{ "check", ea_cmd_check, "match hosts, host:port or URLs against the catalogue" },
 	{ "import", ea_cmd_import, "import Squid access logs (plain, .gz, stdin) into the audit database" },
 	{ "report", ea_cmd_report, "which required endpoints were reached, blocked or never seen" },
-	{ "squid-acl", ea_cmd_squid_acl, "print the Squid allowlist for the catalogue entries in scope" },
+	{ "squid-acl", ea_cmd_squid_acl, "print the Squid allowlist (or ICAP scope) for the catalogue entries in scope" },
 	{ "profile", ea_cmd_profile, "help write the site profile (sophos-mcs: read the installer log)" },
 	{ "doctor", ea_cmd_doctor, "check a deployment: c-icap, the module, catalogue, database, Squid" },
 };

@@ -40,7 +40,7 @@ int ea_squid_pattern_regex(const char *pattern, char *out, size_t len)
 /* A catalogue regex (PCRE2, whole host, caseless) passes to Squid's POSIX
  * regex only when it uses nothing PCRE2-specific: no \d-style escapes,
  * no (? groups, no lazy quantifiers. Anything else is left out, loudly. */
-static bool posix_compatible(const char *re)
+bool ea_squid_regex_portable(const char *re)
 {
 	for (const char *s = re; *s; s++) {
 		if (*s == '\\' && s[1] && ea_isalnum((unsigned char)s[1]))
@@ -90,13 +90,7 @@ static int port_key(const struct ea_entry *e, char *buf, size_t len)
 	return 0;
 }
 
-/* Has an earlier entry of the group already emitted this value? */
-struct seen {
-	char **v;
-	size_t n, cap;
-};
-
-static bool seen_value(struct seen *seen, const char *v)
+bool ea_squid_seen(struct ea_squid_seen *seen, const char *v)
 {
 	for (size_t i = 0; i < seen->n; i++)
 		if (strcmp(seen->v[i], v) == 0)
@@ -107,17 +101,25 @@ static bool seen_value(struct seen *seen, const char *v)
 	return false;
 }
 
+void ea_squid_seen_clear(struct ea_squid_seen *seen)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		free(seen->v[i]);
+	free(seen->v);
+	memset(seen, 0, sizeof(*seen));
+}
+
 static void emit_value(FILE *out, const char *prefix, const char *key, const char *pattern,
-		       enum ea_kind kind, struct seen *seen, bool *have_names, bool *have_regex)
+		       enum ea_kind kind, struct ea_squid_seen *seen, bool *have_names, bool *have_regex)
 {
 	char re[1024];
 
 	if (kind == EA_KIND_EXACT) {
-		if (!seen_value(seen, pattern))
+		if (!ea_squid_seen(seen, pattern))
 			fprintf(out, "acl %s_names_%s dstdomain -n %s\n", prefix, key, pattern);
 		*have_names = true;
 	} else if (ea_squid_pattern_regex(pattern, re, sizeof(re)) == 0) {
-		if (!seen_value(seen, re))
+		if (!ea_squid_seen(seen, re))
 			fprintf(out, "acl %s_patterns_%s dstdom_regex -n -i %s\n", prefix, key, re);
 		*have_regex = true;
 	}
@@ -127,7 +129,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 		       const struct ea_squid_acl_options *opt, struct ea_squid_acl_result *res)
 {
 	bool have_names = false, have_regex = false;
-	struct seen seen = { 0 };
+	struct ea_squid_seen seen = { 0 };
 
 	fprintf(out, "\n# Ports %s\nacl %s_ports_%s port", g->key, prefix, g->key);
 	for (const char *k = g->key; *k;) {
@@ -164,14 +166,14 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 			res->entries++;
 			break;
 		case EA_KIND_REGEX:
-			if (!posix_compatible(e->pattern) ||
+			if (!ea_squid_regex_portable(e->pattern) ||
 			    snprintf(re, sizeof(re), "^(%s)$", e->pattern) >= (int)sizeof(re)) {
 				fprintf(out, "#   left out: its PCRE2 regex has syntax Squid's POSIX regex lacks: %s\n",
 					e->pattern);
 				res->skipped++;
 				break;
 			}
-			if (!seen_value(&seen, re))
+			if (!ea_squid_seen(&seen, re))
 				fprintf(out, "acl %s_patterns_%s dstdom_regex -n -i %s\n", prefix, g->key, re);
 			have_regex = true;
 			res->entries++;
@@ -182,9 +184,7 @@ static void emit_group(FILE *out, const struct group *g, const char *prefix,
 		fprintf(out, "http_access allow %s_names_%s %s_ports_%s\n", prefix, g->key, prefix, g->key);
 	if (have_regex)
 		fprintf(out, "http_access allow %s_patterns_%s %s_ports_%s\n", prefix, g->key, prefix, g->key);
-	for (size_t i = 0; i < seen.n; i++)
-		free(seen.v[i]);
-	free(seen.v);
+	ea_squid_seen_clear(&seen);
 }
 
 int ea_squid_acl_write(FILE *out, const struct ea_catalogue *cat,

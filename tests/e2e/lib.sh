@@ -28,7 +28,11 @@
 # Tunables (set before the call that uses them): E2E_ICAP_SERVICE (default
 # egressaudit), E2E_CICAP_START_SERVERS / _MAX_SERVERS / _THREADS / _DEBUG,
 # E2E_CURL_MAX_TIME, E2E_SQUID_LOGFORMAT, E2E_SQUID_ICAP_OPTIONS (added to
-# both icap_service lines, e.g. max-conn=5), E2E_KEEP (keep the temp dir).
+# the icap_service lines, e.g. max-conn=5), E2E_KEEP (keep the temp dir),
+# E2E_SQUID_ICAP_SCOPE (a file of adaptation_access rules for the services
+# ea_req and ea_resp, as `egressaudit squid-acl --icap-scope --service ea_req
+# --service ea_resp` writes; default: every request), E2E_SQUID_RESPMOD
+# (off: REQMOD only, no ea_resp service).
 
 : "${PYTHON3:=$(command -v python3 2>/dev/null)}"
 : "${CURL:=$(command -v curl 2>/dev/null)}"
@@ -195,7 +199,7 @@ e2e_init() {
     for _e2e_tool in "$SQUID:squid" "$CICAP:c-icap" "$CURL:curl" \
                      "$PYTHON3:python3" "$OPENSSL:openssl"; do
         [ -n "${_e2e_tool%:*}" ] && [ -x "${_e2e_tool%:*}" ] ||
-            e2e_skip_all "${_e2e_tool##*:} is not installed"
+            e2e_skip_all "${_e2e_tool##*:} is not installed (contrib/setup.sh --test installs it)"
     done
     command -v setsid >/dev/null 2>&1 || e2e_skip_all "setsid (util-linux) is not installed"
     command -v ps >/dev/null 2>&1 || e2e_skip_all "ps (procps) is not installed"
@@ -405,9 +409,14 @@ e2e_start_squid() {
         # skip ICAP.  Tests that want production behaviour set it to on.
         echo "icap_persistent_connections ${E2E_SQUID_ICAP_PERSISTENT:-off}"
         echo "icap_service ea_req reqmod_precache $_e2e_icap bypass=on${E2E_SQUID_ICAP_OPTIONS:+ $E2E_SQUID_ICAP_OPTIONS}"
-        echo "icap_service ea_resp respmod_precache $_e2e_icap bypass=on${E2E_SQUID_ICAP_OPTIONS:+ $E2E_SQUID_ICAP_OPTIONS}"
-        echo "adaptation_access ea_req allow all"
-        echo "adaptation_access ea_resp allow all"
+        [ "${E2E_SQUID_RESPMOD:-on}" = off ] ||
+            echo "icap_service ea_resp respmod_precache $_e2e_icap bypass=on${E2E_SQUID_ICAP_OPTIONS:+ $E2E_SQUID_ICAP_OPTIONS}"
+        if [ -n "${E2E_SQUID_ICAP_SCOPE:-}" ]; then
+            echo "include $E2E_SQUID_ICAP_SCOPE"
+        else
+            echo "adaptation_access ea_req allow all"
+            [ "${E2E_SQUID_RESPMOD:-on}" = off ] || echo "adaptation_access ea_resp allow all"
+        fi
         for _e2e_line in "$@"; do
             printf '%s\n' "$_e2e_line"
         done

@@ -26,6 +26,22 @@ ok $((!$?)) "no dstdomain value has a leading dot"
 is "$?" 1 "without a profile the site-specific entry cannot be translated (exit 1)"
 grep -q "1 entries in scope were left out" "$tmp/err"; ok $? "and says so"
 
+# --icap-scope: the service sees vendor domains and the entries in scope.
+out=$("$ea" squid-acl --icap-scope -c "$rules" -p "$rdata/site.yaml")
+is "$?" 0 "an ICAP scope for the test catalogue and profile is written"
+printf '%s\n' "$out" | grep -qx 'acl egressaudit_icap_names dstdomain -n mcs-eu.acme.test' ||
+	printf '%s\n' "$out" | grep -q '^# acme-mcs (acme): mcs-eu.acme.test, under \.'
+ok $? "a site-specific entry's host from the profile is in scope"
+printf '%s\n' "$out" | grep -q 'gw.acme.test\|us.acme.test'
+ok $((!$?)) "products and regions the site does not run stay out of the ICAP scope"
+printf '%s\n' "$out" | grep -qx 'adaptation_access egressaudit_req allow egressaudit_icap' &&
+	printf '%s\n' "$out" | grep -qx 'adaptation_access egressaudit_resp deny all'
+ok $? "the default services are contrib/squid-egressaudit.conf's egressaudit_req and egressaudit_resp"
+"$ea" squid-acl --service x -c "$rules" >/dev/null 2>"$tmp/err"
+is "$?" 2 "--service without --icap-scope is an error"
+"$ea" squid-acl --icap-scope --service 'bad name' -c "$rules" >/dev/null 2>"$tmp/err"
+is "$?" 2 "a service name Squid would split is refused"
+
 # The regex translation on its own: what Squid's POSIX regex will see.
 tap_results "$("$PYTHON3" - "$ea" "$tmp" <<'PY' 2>&1
 import re, subprocess, sys, os
@@ -80,5 +96,48 @@ for args in "" "--optional"; do
 	grep -iE 'warning|error|fatal' "$tmp/parse.out" | sed 's/^/# /'
 	grep -qiE 'warning|error|fatal' "$tmp/parse.out"
 	ok $((!$?)) "squid has no warning about it ${args:-(required and recommended)}"
+done
+for args in "" "--third-party-wildcards"; do
+	"$ea" squid-acl --icap-scope -c "$top_srcdir/rules" $args >"$tmp/scope.conf" 2>/dev/null
+	{
+		echo "http_port 127.0.0.1:1"
+		echo "pid_filename $tmp/squid.pid"
+		echo "cache_log $tmp/cache.log"
+		echo "access_log none"
+		[ "$(id -u)" -ne 0 ] || echo "cache_effective_user $(getent passwd proxy >/dev/null && echo proxy || echo nobody)"
+		echo "icap_enable on"
+		echo "icap_service egressaudit_req reqmod_precache icap://127.0.0.1:1/egressaudit bypass=on"
+		echo "icap_service egressaudit_resp respmod_precache icap://127.0.0.1:1/egressaudit bypass=on"
+		cat "$tmp/scope.conf"
+		echo "http_access allow all"
+	} >"$tmp/squid.conf"
+	"$SQUID" -k parse -f "$tmp/squid.conf" >"$tmp/parse.out" 2>&1
+	is "$?" 0 "squid -k parse accepts the ICAP scope of the shipped catalogue ${args:-(default)}"
+	grep -iE 'warning|error|fatal' "$tmp/parse.out" | sed 's/^/# /'
+	grep -qiE 'warning|error|fatal' "$tmp/parse.out"
+	ok $((!$?)) "squid has no warning about the ICAP scope ${args:-(default)}"
+done
+# The shipped Squid snippet, as doc/deploy.md installs it, with the scope
+# it includes (and for REQMOD only, without its egressaudit_resp line).
+"$ea" squid-acl --icap-scope -c "$top_srcdir/rules" >"$tmp/scope.conf" 2>/dev/null
+"$ea" squid-acl --icap-scope --service egressaudit_req -c "$top_srcdir/rules" >"$tmp/scope-req.conf" 2>/dev/null
+for variant in both reqmod; do
+	{
+		echo "http_port 127.0.0.1:1"
+		echo "pid_filename $tmp/squid.pid"
+		echo "cache_log $tmp/cache.log"
+		echo "access_log none"
+		[ "$(id -u)" -ne 0 ] || echo "cache_effective_user $(getent passwd proxy >/dev/null && echo proxy || echo nobody)"
+		if [ $variant = both ]; then
+			sed "s|/etc/squid/egressaudit-icap-scope.conf|$tmp/scope.conf|" "$top_srcdir/contrib/squid-egressaudit.conf"
+		else
+			sed -e "s|/etc/squid/egressaudit-icap-scope.conf|$tmp/scope-req.conf|" -e '/^icap_service egressaudit_resp /d' \
+				"$top_srcdir/contrib/squid-egressaudit.conf"
+		fi
+		echo "http_access allow all"
+	} >"$tmp/squid.conf"
+	"$SQUID" -k parse -f "$tmp/squid.conf" >"$tmp/parse.out" 2>&1 && ! grep -qiE 'warning|error|fatal' "$tmp/parse.out"
+	ok $? "contrib/squid-egressaudit.conf with the generated scope parses cleanly ($variant)"
+	grep -iE 'warning|error|fatal' "$tmp/parse.out" | sed 's/^/# /'
 done
 tap_done
