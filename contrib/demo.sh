@@ -26,7 +26,7 @@ if [ -z "${EA_DEMO_NETNS:-}" ]; then
     if [ "$(id -u)" -ne 0 ]; then
         why="not root"
     elif ! command -v unshare >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
-        why="unshare or ip is missing (contrib/setup.sh installs util-linux and iproute2)"
+        why="unshare or ip is missing (contrib/setup.sh --demo installs util-linux and iproute2)"
     elif ! unshare -n true 2>/dev/null; then
         why="this system does not allow network namespaces here"
     fi
@@ -58,7 +58,7 @@ trap '' PIPE
 [ -x "$EA_BIN" ] || e2e_skip_all "$EA_BIN is not built (run make)"
 [ -f "$EA_MODULE" ] || e2e_skip_all "$EA_MODULE is not built (run make)"
 ea_init demo
-[ -x "$SQLITE3" ] || e2e_skip_all "sqlite3 is not installed (contrib/setup.sh installs it)"
+[ -x "$SQLITE3" ] || e2e_skip_all "sqlite3 is not installed (contrib/setup.sh --demo installs it)"
 mkdir -p "$OUT" || exit 1
 REPORT=$OUT/report.txt
 

@@ -2,43 +2,48 @@
 # Set up a build of egressaudit on Debian bookworm: install the Debian
 # packages that are missing, generate and run configure when needed, build.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
-# With --bench, also what `make bench-e2e` needs: nginx (the origin) and wrk
-# (the load generator).
+#
+# usage: contrib/setup.sh [--demo] [--test] [--bench]
+#   (none)   what building needs: the compiler, autotools, the -dev libraries
+#   --demo   also what `make demo` runs
+#   --test   also what `make check` runs (the demo's tools included)
+#   --bench  also what `make bench-e2e` runs
 # Environment: CI=true (or EA_WERROR=1) builds with -Werror;
-# EA_CONFIGURE_FLAGS adds ./configure options; EA_PACKAGING=1 also installs
-# the Debian packaging tools (dpkg-buildpackage, debhelper, lintian).
+# EA_CONFIGURE_FLAGS adds ./configure options.
 set -eu
 
 cd "$(dirname "$0")/.."
 
-# Build: the compiler, autotools and the -dev packages configure checks.
-# Tests: the real Squid and c-icap, curl, python3 (origins and parsers),
-# openssl (a throwaway TLS origin), promtool and the server (prometheus),
-# node_exporter (prometheus-node-exporter: the fleet test) and chromium
-# (the HTML report rendered headless); unshare (util-linux) and ip
-# (iproute2): make demo's private network namespace, where it binds the
-# vendors' ports 80 and 443; clang for `make fuzz` (libFuzzer).
-packages="gcc make pkg-config autoconf automake libtool
-libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev clang
-c-icap squid curl python3 openssl sqlite3 procps util-linux iproute2
-prometheus prometheus-node-exporter chromium"
-# The packaging test (tests/debian/package.sh) only when asked for with
-# EA_PACKAGING=1 (.ci/run does): debhelper builds the packages, lintian
-# checks them; without them that test skips and says so.
-if [ "${EA_PACKAGING:-}" = "1" ]; then
-	packages="$packages dpkg-dev debhelper lintian fakeroot"
-fi
+# Building: the compiler, autotools and the -dev packages configure checks.
+build="gcc make pkg-config autoconf automake libtool
+libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev"
+# The demo: the real Squid and c-icap, curl, python3 (origins), openssl (a
+# throwaway TLS origin), sqlite3; unshare (util-linux) and ip (iproute2):
+# a private network namespace, where the demo binds the vendors' ports 80
+# and 443.
+demo="c-icap squid curl python3 openssl sqlite3 procps util-linux iproute2"
+# The tests: the demo's tools, promtool and the Prometheus server
+# (prometheus), node_exporter (the fleet test), chromium (the HTML report
+# rendered headless), the Debian packaging tools (tests/debian builds and
+# lints the packages), clang for `make fuzz` (libFuzzer).
+test="$demo prometheus prometheus-node-exporter chromium
+dpkg-dev debhelper lintian fakeroot clang"
+# The bench: nginx (the origin) and wrk (the load generator). nginx's
+# package starts a system nginx on port 80 where an init system runs; the
+# bench never uses it (it runs its own on a loopback port).
+bench="$demo nginx wrk"
 
-case "${1:-}" in
---bench)
-	# nginx's package starts a system nginx on port 80 where an init system
-	# runs; the bench never uses it (it runs its own on a loopback port).
-	packages="$packages nginx wrk" ;;
-"") ;;
-*)
-	echo "usage: contrib/setup.sh [--bench]" >&2
-	exit 2 ;;
-esac
+packages=$build
+for arg in "$@"; do
+	case "$arg" in
+	--demo) packages="$packages $demo" ;;
+	--test) packages="$packages $test" ;;
+	--bench) packages="$packages $bench" ;;
+	*)
+		echo "usage: contrib/setup.sh [--demo] [--test] [--bench]" >&2
+		exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $packages; do

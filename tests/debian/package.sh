@@ -12,7 +12,7 @@
 ea_init package
 for tool in dpkg-buildpackage dpkg-deb dpkg-checkbuilddeps dh deb-systemd-helper; do
     command -v "$tool" >/dev/null 2>&1 ||
-        e2e_skip_all "$tool is not installed (EA_PACKAGING=1 contrib/setup.sh installs the packaging tools)"
+        e2e_skip_all "$tool is not installed (contrib/setup.sh --test installs the packaging tools)"
 done
 [ "$(id -u)" -eq 0 ] || e2e_skip_all "the maintainer scripts chown to c-icap: run as root"
 getent passwd c-icap >/dev/null || e2e_skip_all "no user c-icap (the c-icap package makes it)"
@@ -119,7 +119,7 @@ if command -v lintian >/dev/null 2>&1; then
     [ $ok -eq 0 ] || e2e_diag_file "$E2E_DIR/lintian.out" 40
     e2e_ok $ok "lintian reports no error and no warning"
 else
-    echo "ok $((E2E_TESTNUM + 1)) # SKIP lintian is not installed (EA_PACKAGING=1 contrib/setup.sh)"
+    echo "ok $((E2E_TESTNUM + 1)) # SKIP lintian is not installed (contrib/setup.sh --test installs it)"
     E2E_TESTNUM=$((E2E_TESTNUM + 1))
 fi
 
