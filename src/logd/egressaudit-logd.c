@@ -31,6 +31,9 @@
 #define MAX_PATHS 32
 #define BUF_SIZE (EA_LOG_LINE_MAX + 2)   /* command byte, line, newline */
 #define DRAIN_MS 3000                    /* reading what is left after SIGTERM */
+/* Rotated files kept at most: each R renames this many, so an r<n> with a
+ * huge n (a typo, or a hostile pipe) cannot make one R run for hours. */
+#define ROTATE_MAX 1000
 
 struct conf {
 	char *catalogue[MAX_PATHS];
@@ -52,6 +55,7 @@ struct logd {
 	struct ea_matcher *matcher;
 	struct ea_store_queue *queue;
 	uint64_t lines, vendor, hits, malformed, dropped, write_errors;
+	struct timespec drain_start; /* when SIGTERM came; zero before */
 };
 
 static volatile sig_atomic_t stopping;
@@ -352,9 +356,20 @@ static void command(struct logd *d, const char *p, size_t n)
 		if (d->fp)
 			fflush(d->fp);
 		break;
-	case 'r':
-		d->rotate_count = atoi(p + 1);
+	case 'r': {
+		long count = strtol(p + 1, NULL, 10);
+
+		if (count < 0)
+			count = 0;
+		if (count > ROTATE_MAX && d->rotate_count != ROTATE_MAX) {
+			say("%s: rotate count %ld is more than %d; keeping %d rotated files",
+			    d->path, count, ROTATE_MAX, ROTATE_MAX);
+		}
+		if (count > ROTATE_MAX)
+			count = ROTATE_MAX;
+		d->rotate_count = (int)count;
 		break;
+	}
 	case 'b':
 		d->buffered = n > 1 && p[1] == '1';
 		break;
@@ -365,6 +380,22 @@ static void command(struct logd *d, const char *p, size_t n)
 	}
 }
 
+/* After SIGTERM: what is left of DRAIN_MS since it came (0: over). Checked
+ * between commands too, so a pipe full of slow commands (rotations) cannot
+ * hold the daemon past the bound. */
+static long drain_left_ms(struct logd *d)
+{
+	struct timespec now;
+	long waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!d->drain_start.tv_sec && !d->drain_start.tv_nsec)
+		d->drain_start = now;
+	waited = (now.tv_sec - d->drain_start.tv_sec) * 1000 +
+		 (now.tv_nsec - d->drain_start.tv_nsec) / 1000000;
+	return waited >= DRAIN_MS ? 0 : DRAIN_MS - waited;
+}
+
 /* Read stdin until EOF (Squid closed the pipe) or a signal; after a signal
  * keep reading what Squid already wrote, for at most DRAIN_MS. A line
  * longer than the buffer is written through in pieces and not parsed. */
@@ -373,7 +404,6 @@ static void run(struct logd *d)
 	static char buf[BUF_SIZE];
 	size_t have = 0;
 	bool overlong = false;     /* inside an L line longer than buf */
-	struct timespec drain_start = { 0, 0 };
 
 	for (;;) {
 		ssize_t r;
@@ -382,14 +412,9 @@ static void run(struct logd *d)
 
 		if (stopping) {
 			struct pollfd pfd = { .fd = 0, .events = POLLIN };
-			struct timespec now;
-			long waited;
+			long left = drain_left_ms(d);
 
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (!drain_start.tv_sec)
-				drain_start = now;
-			waited = (now.tv_sec - drain_start.tv_sec) * 1000 + (now.tv_nsec - drain_start.tv_nsec) / 1000000;
-			if (waited >= DRAIN_MS || poll(&pfd, 1, (int)(DRAIN_MS - waited)) <= 0)
+			if (left == 0 || poll(&pfd, 1, (int)left) <= 0)
 				break;
 		}
 		r = read(0, buf + have, sizeof(buf) - have);
@@ -405,6 +430,12 @@ static void run(struct logd *d)
 		while ((nl = memchr(buf + start, '\n', have - start))) {
 			size_t n = (size_t)(nl - (buf + start)) + 1;
 
+			if (stopping && drain_left_ms(d) == 0) {
+				say("%s: still reading %d ms after the signal; the commands"
+				    " left in the pipe are not written", d->path, DRAIN_MS);
+				have = start = 0;
+				break;
+			}
 			if (overlong) {
 				log_write(d, buf + start, n);
 				overlong = false;
