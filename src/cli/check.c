@@ -9,6 +9,7 @@
 #include "core/audit.h"
 #include "core/host.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/match.h"
 
 struct check_run {
@@ -92,22 +93,27 @@ static void print_text(const char *input, const struct ea_target *t, const char 
 		       const struct ea_entry *const *found, size_t n,
 		       const struct ea_vendor *domain_vendor)
 {
+	/* The input is echoed in its canonical form (core/text.h): an ESC
+	 * or OSC sequence in a line of input never reaches the terminal. */
 	if (err) {
-		printf("%s\terror: %s\n", input, err);
+		ea_text_put(stdout, input);
+		printf("\terror: %s\n", err);
 		return;
 	}
 	if (n == 0) {
+		ea_text_put(stdout, input);
 		if (domain_vendor)
-			printf("%s\tuncatalogued\t(under a %s domain, but no entry names it)\n",
-			       input, domain_vendor->id);
+			printf("\tuncatalogued\t(under a %s domain, but no entry names it)\n",
+			       domain_vendor->id);
 		else
-			printf("%s\tno match\n", input);
+			printf("\tno match\n");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ea_entry *e = found[i];
 
-		printf("%s\t%s\t%s\t%s\t%s/%s\t%s\t%s\n", input, e->id, ea_kind_name(e->kind),
+		ea_text_put(stdout, input);
+		printf("\t%s\t%s\t%s\t%s/%s\t%s\t%s\n", e->id, ea_kind_name(e->kind),
 		       e->pattern, e->vendor->id, e->product ? e->product->id : "all",
 		       ea_level_name(e->level), listed_word(port_listed(e, t->port)));
 	}

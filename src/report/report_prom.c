@@ -5,18 +5,28 @@
  * only grows. */
 #include "report.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/text.h"
+
+/* A label value in its canonical form (core/text.h): valid UTF-8, as the
+ * exposition format requires, and no newline to forge a sample with. */
 static void label(FILE *out, const char *name, const char *value, bool first)
 {
+	size_t len = value ? strlen(value) : 0;
+	char *canon = malloc(len + 1);
+
 	fprintf(out, "%s%s=\"", first ? "" : ",", name);
-	for (const char *s = value ? value : ""; *s; s++) {
+	if (canon)
+		ea_text_canon(canon, len + 1, value, len);
+	for (const char *s = canon ? canon : "?"; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			fputc('\\', out);
-		if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
+		fputc(*s, out);
 	}
 	fputc('"', out);
+	free(canon);
 }
 
 static void head(FILE *out, const char *name, const char *help)

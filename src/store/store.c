@@ -57,6 +57,7 @@
 
 #include "store.h"
 #include "core/hash.h"
+#include "core/text.h"
 #include "core/util.h"
 
 #define DEFAULT_BUCKET 3600
@@ -439,7 +440,7 @@ static int migrate(struct ea_store *s, const struct ea_store_options *opt)
 	if ((rc = load_meta(s)))
 		goto out;
 	if (opt && opt->proxy_name && opt->proxy_name[0])
-		ea_copy_str(s->proxy, sizeof s->proxy, opt->proxy_name);
+		ea_text_canon(s->proxy, sizeof s->proxy, opt->proxy_name, strlen(opt->proxy_name));
 	else if (!s->proxy[0] && gethostname(s->proxy, sizeof s->proxy - 1) != 0)
 		ea_copy_str(s->proxy, sizeof s->proxy, "unknown");
 	s->proxy[sizeof s->proxy - 1] = '\0';
