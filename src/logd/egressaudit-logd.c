@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "import/accesslog.h"
+#include "import/import.h"
 #include "core/audit.h"
 #include "core/match.h"
 #include "store/store.h"
@@ -242,8 +243,10 @@ static void audit_line(struct logd *d, const char *line, size_t len)
 	size_t n;
 
 	if (ea_log_parse(d->conf.format, line, len, &rec, &why) < 0) {
-		/* Not a hit, but never silent: counted, and the first few
-		 * said, since the usual cause is a format mismatch. */
+		/* Not a hit, but never silent: counted in the database as the
+		 * importer counts it, and the first few said, since the usual
+		 * cause is a format mismatch. */
+		ea_store_queue_add_counter(d->queue, EA_COUNTER_LOG_MALFORMED, 1);
 		if (d->malformed++ < 5)
 			say("%s: line %llu since start is not in the %s format (%s)", d->path,
 			    (unsigned long long)d->lines, ea_log_format_name(d->conf.format), why);
@@ -260,9 +263,7 @@ static void audit_line(struct logd *d, const char *line, size_t len)
 		n = sizeof(hits) / sizeof(hits[0]);
 	for (size_t i = 0; i < n; i++) {
 		if (ea_store_queue_push(d->queue, &hits[i]) == 0)
-			d->hits++;
-		else
-			d->dropped++; /* counted by the queue as queue_full too */
+			d->hits++; /* a failed push is counted by the queue */
 	}
 }
 
@@ -449,6 +450,8 @@ static void run(struct logd *d)
 			if (!overlong && buf[0] == 'L') {
 				log_write(d, buf + 1, have - 1);
 				d->lines++;
+				if (d->audit)
+					ea_store_queue_add_counter(d->queue, EA_COUNTER_LOG_MALFORMED, 1);
 				if (d->audit && d->malformed++ < 5)
 					say("%s: line %llu since start is longer than %d bytes; written, not audited",
 					    d->path, (unsigned long long)d->lines, EA_LOG_LINE_MAX);
@@ -498,11 +501,17 @@ int main(int argc, char **argv)
 	run(&d);
 	if (d.fp && fclose(d.fp) != 0)
 		say("cannot write %s: %s", d.path, strerror(errno));
-	if (d.queue)
-		ea_store_queue_free(d.queue); /* flushes, bounded */
+	if (d.queue) {
+		ea_store_queue_stop(d.queue); /* flushes, bounded */
+		/* Every hit lost, whatever the reason (a full queue, a
+		 * database that failed or never opened, the shutdown bound):
+		 * the sum of the database's drop counters for this run. */
+		d.dropped = ea_store_queue_dropped(d.queue);
+		ea_store_queue_free(d.queue);
+	}
 	if (d.matcher)
 		ea_matcher_unref(d.matcher);
-	say("%s: %llu lines written, %llu vendor requests, %llu hits queued, %llu dropped, %llu malformed",
+	say("%s: %llu lines written, %llu vendor requests, %llu hits queued, %llu hits dropped, %llu malformed",
 	    d.path, (unsigned long long)d.lines, (unsigned long long)d.vendor,
 	    (unsigned long long)d.hits, (unsigned long long)d.dropped, (unsigned long long)d.malformed);
 	conf_free(&d.conf);

@@ -172,8 +172,20 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit);
  * succeeded, EA_STORE_BUSY on timeout, another code when it failed. */
 int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms);
 
+/* Add n to the counter name (a string that outlives the queue), written
+ * with the next transaction: how a program counts what it lost before it
+ * had a hit (the log daemon's malformed lines). At most 4 names; -1 past
+ * them. */
+int ea_store_queue_add_counter(struct ea_store_queue *q, const char *name, uint64_t n);
+
+/* Hits dropped so far, for every reason together: what a program's own
+ * summary says, in the same unit as the counters. Final after _stop. */
+uint64_t ea_store_queue_dropped(const struct ea_store_queue *q);
+
 /* Stop the writer after flushing what is queued, for at most shutdown_ms;
- * what is left then is counted (and the count written if possible). */
+ * what is left then is counted (and the count written if possible). Then
+ * only _dropped and _free may be called. _free stops it if need be. */
+void ea_store_queue_stop(struct ea_store_queue *q);
 void ea_store_queue_free(struct ea_store_queue *q);
 
 #endif
