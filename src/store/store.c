@@ -556,6 +556,21 @@ fail:
 	return rc;
 }
 
+bool ea_store_moved(struct ea_store *s)
+{
+	int moved = 0;
+
+	if (!s || !s->db ||
+	    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK)
+		return false;
+	if (moved)
+		/* Into the file it became (an archive), not the orphaned WAL
+		 * named after the old path; best effort, other processes may
+		 * still be reading. */
+		sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return moved != 0;
+}
+
 void ea_store_close(struct ea_store *s)
 {
 	if (!s)

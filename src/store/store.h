@@ -66,6 +66,14 @@ void ea_store_set_busy_timeout(struct ea_store *s, unsigned ms);
  * to bound shutdown). The flag must outlive the store; NULL removes it. */
 void ea_store_set_abort_flag(struct ea_store *s, const atomic_bool *flag);
 
+/* True when the file the store has open is no longer at its path (moved,
+ * deleted or replaced: SQLITE_FCNTL_HAS_MOVED). Writing on would go to an
+ * archive or an unlinked file; the caller closes and reopens, which
+ * creates a new database at the path. Before saying so, the WAL is
+ * checkpointed into the file it has open, so a moved database keeps what
+ * was written to it. */
+bool ea_store_moved(struct ea_store *s);
+
 /* Change the size limit of an open writable store; 0 lifts it. A limit
  * below the current size holds the database at its current size. */
 int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes);
@@ -132,6 +140,8 @@ int ea_store_log_position(struct ea_store *s, const char *identity,
 #define EA_COUNTER_DB_FULL "db_full"       /* disk full or size limit */
 #define EA_COUNTER_DB_ERROR "db_error"     /* I/O or other database error */
 #define EA_COUNTER_SHUTDOWN "shutdown"     /* still queued when shutdown timed out */
+/* Not a drop: times the database was moved or deleted while open. */
+#define EA_COUNTER_DB_MOVED "db_moved"
 
 enum ea_store_log_level { EA_STORE_LOG_ERROR, EA_STORE_LOG_WARNING, EA_STORE_LOG_INFO };
 

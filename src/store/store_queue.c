@@ -228,6 +228,31 @@ static size_t counter_rows(struct ea_store_queue *q, struct ea_counter_add *c)
 	return n;
 }
 
+/* Before each batch: a database moved or deleted under us (an archive by
+ * mv, an rm) is noticed, said, left to whoever moved it, and a new one is
+ * created at the path; the event is counted there (db_moved). */
+static void check_moved(struct ea_store_queue *q)
+{
+	if (!q->store || !ea_store_moved(q->store))
+		return;
+	report(q, EA_STORE_LOG_ERROR, "%s: the database file was moved or deleted while open;"
+	       " writing to a new database at that path (counted as %s)", q->path,
+	       EA_COUNTER_DB_MOVED);
+	ea_store_close(q->store);
+	q->store = NULL;
+	try_open(q);
+	pthread_mutex_lock(&q->mu);
+	for (int i = 0; i < EXTRA_COUNTERS; i++) {
+		if (!q->extra_names[i])
+			q->extra_names[i] = EA_COUNTER_DB_MOVED;
+		if (strcmp(q->extra_names[i], EA_COUNTER_DB_MOVED) == 0) {
+			q->extra_taken[i]++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&q->mu);
+}
+
 /* One transaction: n hits from q->batch plus every unsaved drop count. */
 static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 {
@@ -241,7 +266,14 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	q->unsaved[DROP_QUEUE_FULL] += full;
 	q->full_unreported += full;
 	report_queue_full(q, false);
+	check_moved(q);
 	b.ncounters = counter_rows(q, c);
+	if (!q->store) {
+		/* Moved, and a new database could not be made (said). */
+		q->unsaved[DROP_DB_ERROR] += n;
+		atomic_fetch_add(&q->dropped, n);
+		return EA_STORE_BROKEN;
+	}
 
 	/* Each attempt waits up to the busy timeout inside SQLite; a batch is
 	 * dropped only when the lock stays taken for several of them. */
