@@ -1,6 +1,5 @@
 /* egressaudit: the command-line entry point; dispatches to one file per
  * subcommand and holds no logic of its own. */
-#include "config.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,6 @@
  * writes it; vendor hits are then queued for the store's writer thread.
  * Settings come from a small file (EGRESSAUDIT_LOGD_CONF, else
  * $sysconfdir/egressaudit/logd.conf), since Squid passes no options. */
-#include "config.h"
 
 #include <errno.h>
 #include <limits.h>
