@@ -56,6 +56,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_owner.h"
 #include "core/hash.h"
 #include "core/text.h"
 #include "core/util.h"
@@ -493,6 +494,8 @@ int ea_store_open(const char *path, const struct ea_store_options *opt, struct e
 	sqlite3_extended_result_codes(s->db, 1);
 	s->busy_ms = busy;
 	sqlite3_busy_handler(s->db, busy_handler, s);
+	/* Before the WAL exists: SQLite gives it the database's owner. */
+	ea_store_owner_adopt(path);
 	if ((rc = enter_wal(s, busy)))
 		goto fail;
 	/* NORMAL is durable across process crashes in WAL mode; a power cut may
@@ -507,6 +510,12 @@ int ea_store_open(const char *path, const struct ea_store_options *opt, struct e
 		goto fail;
 	return EA_STORE_OK;
 fail:
+	{
+		char why[EA_ERRMSG_MAX];
+
+		if (ea_store_owner_problem(path, why, sizeof(why)))
+			seterr(s, "%s: %s", path, why);
+	}
 	close_db(s);
 	return rc;
 }

@@ -10,7 +10,6 @@ ea="$top_builddir/egressaudit"
 [ -n "$PYTHON3" ] || tap_skip_all "python3 is not installed"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ea-catlimits.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
-echo "1..7"
 
 # gen FILE PRODUCTS GROUPS [DUPLICATE-PRODUCT] [PADDING-BYTES]
 gen() {
@@ -63,3 +62,4 @@ is "$rc:$(echo "$err" | grep -c "^$tmp/dir/b.yaml: error: too large: ")" "1:1" \
 err=$(yes '# a comment' | "$ea" lint -c /dev/stdin 2>&1); rc=$?
 is "$rc:$(echo "$err" | grep -c '^/dev/stdin: error: too large: more than the 8388608 bytes left')" "1:1" \
 	"an endless input (a pipe) stops at the limit with the same error"
+tap_done
