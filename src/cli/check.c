@@ -144,14 +144,56 @@ static void check_one(struct check_run *run, const char *input)
 		print_text(input, &t, why, run->found, n, domain_vendor);
 }
 
+/* The longest input line: far past any URL Squid takes (8 KiB), and a
+ * bound on memory whatever comes down the pipe. */
+#define CHECK_LINE_MAX 65536
+
+/* getline() with a bound: a line of more than max bytes is read through
+ * and dropped, *toolong set, and "" returned in its place. -1 at EOF. */
+static ssize_t read_line(FILE *in, char **line, size_t *cap, size_t max, bool *toolong)
+{
+	size_t n = 0;
+	int c;
+
+	*toolong = false;
+	if (!*line && !(*line = malloc(*cap = max + 2)))
+		return -1;
+	while ((c = getc(in)) != EOF) {
+		if (n < max + 1)
+			(*line)[n++] = (char)c;
+		else
+			*toolong = true;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && n == 0 && !*toolong)
+		return -1;
+	if (n == max + 1 && (*line)[n - 1] != '\n')
+		*toolong = true;
+	if (*toolong)
+		n = 0;
+	(*line)[n] = '\0';
+	return (ssize_t)n;
+}
+
 static void check_stream(struct check_run *run, FILE *in)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	unsigned long lineno = 0;
+	bool toolong;
 
-	while ((len = getline(&line, &cap, in)) >= 0) {
+	while ((len = read_line(in, &line, &cap, CHECK_LINE_MAX, &toolong)) >= 0) {
 		char *s = line;
+
+		lineno++;
+		if (toolong) {
+			cli_error("check", "standard input:%lu: line longer than %d bytes; skipped",
+				  lineno, CHECK_LINE_MAX);
+			run->failed = true;
+			continue;
+		}
 
 		while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' ||
 				   s[len - 1] == ' ' || s[len - 1] == '\t'))
