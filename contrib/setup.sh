@@ -10,11 +10,13 @@ cd "$(dirname "$0")/.."
 
 # Build: the compiler, autotools and the -dev packages configure checks.
 # Tests: the real Squid and c-icap, curl, python3 (origins and parsers),
-# openssl (a throwaway TLS origin), promtool (prometheus) and chromium
+# openssl (a throwaway TLS origin), promtool (prometheus) and chromium;
+# unshare (util-linux) and ip (iproute2): make demo's private network
+# namespace, where it binds the vendors' ports 80 and 443
 # (the HTML report rendered headless); clang for `make fuzz` (libFuzzer).
 packages="gcc make pkg-config autoconf automake libtool
 libyaml-dev libpcre2-dev libsqlite3-dev libicapapi-dev zlib1g-dev clang
-c-icap squid curl python3 openssl sqlite3 procps util-linux
+c-icap squid curl python3 openssl sqlite3 procps util-linux iproute2
 prometheus chromium"
 
 missing=""

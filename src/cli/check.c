@@ -119,14 +119,38 @@ static void print_text(const char *input, const struct ea_target *t, const char 
 	}
 }
 
-static void check_one(struct check_run *run, const char *input)
+/* len is the input's length: a line read from a stream may hold a NUL,
+ * and "d1.sophosupd.com\0.evil.test" must not be taken for its prefix. */
+static void check_one(struct check_run *run, const char *input, size_t len)
 {
 	const struct ea_vendor *domain_vendor = NULL;
 	const char *why = NULL;
-	struct ea_target t;
+	struct ea_target t = { 0 };
 	size_t n = 0;
 
-	if (ea_target_parse(input, strlen(input), &t, &why) < 0) {
+	char *shown = NULL;
+
+	if (memchr(input, '\0', len)) {
+		/* Shown with each NUL written \0, so the output names the
+		 * whole input rather than the host before the NUL. */
+		shown = malloc(2 * len + 1);
+		if (shown) {
+			size_t o = 0;
+
+			for (size_t i = 0; i < len; i++) {
+				if (input[i] == '\0') {
+					shown[o++] = '\\';
+					shown[o++] = '0';
+				} else {
+					shown[o++] = input[i];
+				}
+			}
+			shown[o] = '\0';
+			input = shown;
+		}
+		why = "a NUL byte in the input";
+		run->failed = true;
+	} else if (ea_target_parse(input, len, &t, &why) < 0) {
 		run->failed = true;
 	} else {
 		if (ea_matcher_lookup_all(run->m, &t.host, &run->found, &run->cap, &n) < 0) {
@@ -142,6 +166,7 @@ static void check_one(struct check_run *run, const char *input)
 		print_jsonl(input, &t, why, run->found, n, domain_vendor);
 	else
 		print_text(input, &t, why, run->found, n, domain_vendor);
+	free(shown);
 }
 
 /* The longest input line: far past any URL Squid takes (8 KiB), and a
@@ -194,15 +219,14 @@ static void check_stream(struct check_run *run, FILE *in)
 			run->failed = true;
 			continue;
 		}
-
 		while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' ||
 				   s[len - 1] == ' ' || s[len - 1] == '\t'))
 			s[--len] = '\0';
 		while (*s == ' ' || *s == '\t')
 			s++;
-		if (*s == '\0' || *s == '#')
+		if (len == s - line || *s == '#')
 			continue;
-		check_one(run, s);
+		check_one(run, s, (size_t)(len - (s - line)));
 	}
 	free(line);
 }
@@ -256,7 +280,7 @@ int ea_cmd_check(int argc, char **argv)
 		if (strcmp(argv[i], "-") == 0)
 			check_stream(&run, stdin);
 		else
-			check_one(&run, argv[i]);
+			check_one(&run, argv[i], strlen(argv[i]));
 	}
 	free(run.found);
 	ea_matcher_unref(m);

@@ -41,11 +41,22 @@ static void report_malformed(void *ctx, const char *path, uint64_t line, const c
 			ic->max_reports);
 }
 
+/* ICP/HTCP lines are said only when there were some: most proxies have no
+ * sibling caches. */
+static const char *peer_note(uint64_t n)
+{
+	static char buf[96];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64 " ICP/HTCP queries of peer caches skipped", n);
+	return buf;
+}
+
 static void print_summary(const char *name, const struct ea_import_stats *st)
 {
 	fprintf(stderr, "egressaudit import: %s: %" PRIu64 " lines read, %" PRIu64 " vendor requests (%" PRIu64
-		" hits stored), %" PRIu64 " other, %" PRIu64 " malformed, %" PRIu64 " skipped as already imported%s\n",
+		" hits stored), %" PRIu64 " other, %" PRIu64 " malformed, %" PRIu64 " skipped as already imported%s%s%s\n",
 		name, st->lines, st->vendor, st->hits, st->other, st->malformed, st->skipped,
+		st->peer ? ", " : "", st->peer ? peer_note(st->peer) : "",
 		st->partial ? "; an unfinished last line is left for the next import" : "");
 }
 
@@ -56,6 +67,7 @@ static void add_stats(struct ea_import_stats *sum, const struct ea_import_stats 
 	sum->vendor += st->vendor;
 	sum->hits += st->hits;
 	sum->other += st->other;
+	sum->peer += st->peer;
 	sum->malformed += st->malformed;
 }
 

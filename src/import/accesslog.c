@@ -153,6 +153,8 @@ static bool parse_epoch(struct field f, time_t *out)
 			if (f.s[i] < '0' || f.s[i] > '9')
 				return false;
 	}
+	if ((time_t)v < EA_LOG_TIME_MIN || (time_t)v >= EA_LOG_TIME_MAX)
+		return false;
 	*out = (time_t)v;
 	return true;
 }
@@ -174,11 +176,12 @@ static bool parse_uint(const char *s, size_t n, unsigned max, unsigned *out)
 	return true;
 }
 
+/* Three digits: 000 (Squid sent no reply) or an HTTP status, 100-599. */
 static bool parse_status(const char *s, size_t n, int *out)
 {
 	unsigned v;
 
-	if (n != 3 || !parse_uint(s, n, 999, &v))
+	if (n != 3 || !parse_uint(s, n, 599, &v) || (v > 0 && v < 100))
 		return false;
 	*out = (int)v;
 	return true;
@@ -225,7 +228,7 @@ static bool parse_clf_time(struct field a, struct field b, time_t *out)
 	sign = b.s[0] == '-' ? -1 : 1;
 	t = days_from_civil(y, mon, d) * 86400 + hh * 3600 + mm * 60 + ss;
 	t -= sign * (int64_t)(oh * 3600 + om * 60);
-	if (t < 0)
+	if (t < (int64_t)EA_LOG_TIME_MIN || t >= (int64_t)EA_LOG_TIME_MAX)
 		return false;
 	*out = (time_t)t;
 	return true;
@@ -247,15 +250,30 @@ static bool split_pair(struct field f, char sep, struct field *a, struct field *
 
 /* ---- targets --------------------------------------------------------- */
 
+static bool has_scheme(struct field url)
+{
+	for (size_t i = 0; i + 2 < url.n; i++) {
+		if (url.s[i] == ':')
+			return i > 0 && url.s[i + 1] == '/' && url.s[i + 2] == '/';
+		if (url.s[i] == '/')
+			return false;
+	}
+	return false;
+}
+
 /* The host of a logged URL (%ru): absolute http(s) URI or a CONNECT
  * authority. Squid's own "error:..." pseudo-URLs and other schemes name no
- * host we audit. */
+ * host we audit; nor does a schemeless URI on another method (Squid 2.5
+ * logs a bad request's "GET ahmet" as it came), which only CONNECT's
+ * authority form may be. */
 static void target_from_url(struct ea_log_record *rec, struct field url)
 {
 	const char *why;
 
 	rec->has_target = false;
 	if (is_dash(url) || (url.n >= 6 && memcmp(url.s, "error:", 6) == 0) || url.s[0] == '/')
+		return;
+	if (strcmp(rec->method, "CONNECT") != 0 && !has_scheme(url))
 		return;
 	if (ea_target_parse(url.s, url.n, &rec->target, &why) == 0)
 		rec->has_target = true;
@@ -303,6 +321,7 @@ static int parse_squid(const struct field *f, size_t n, struct ea_log_record *re
 		return fail(why, "bad result code/status (expected e.g. TCP_MISS/200)");
 	if (!split_pair(f[8], '/', &hier, &peer) || !copy_code(rec->hier, sizeof(rec->hier), hier.s, hier.n))
 		return fail(why, "bad hierarchy code (expected e.g. HIER_DIRECT/10.0.0.1)");
+	rec->no_server = peer.n == 0 || is_dash(peer);
 	copy_field(rec->client, sizeof(rec->client), f[2], false);
 	copy_field(rec->method, sizeof(rec->method), f[5], false);
 	copy_field(rec->user, sizeof(rec->user), f[7], true);
@@ -354,6 +373,7 @@ static int parse_egressaudit(const struct field *f, size_t n, struct ea_log_reco
 		return fail(why, "bad result code/status (expected e.g. TCP_MISS/200)");
 	if (!split_pair(f[8], '/', &hier, &peer) || !copy_code(rec->hier, sizeof(rec->hier), hier.s, hier.n))
 		return fail(why, "bad hierarchy code (expected e.g. HIER_DIRECT/10.0.0.1)");
+	rec->no_server = peer.n == 0 || is_dash(peer);
 	if (!is_dash(f[9]) && !copy_code(rec->err_code, sizeof(rec->err_code), f[9].s, f[9].n))
 		return fail(why, "bad error code (expected ERR_... or -)");
 	rec->has_err = true;
@@ -402,7 +422,16 @@ int ea_log_parse(enum ea_log_format fmt, const char *line, size_t len,
 	}
 	if (rc < 0)
 		return rc;
-	rec->outcome = ea_log_outcome(rec->result, rec->status, rec->hier, rec->has_err, rec->err_code);
+	/* Squid logs the ICP and HTCP queries of its siblings (log_icp_queries
+	 * is on by default) with the URL they asked about: a cache asking
+	 * this one, not a request to the vendor. */
+	if (strncmp(rec->method, "ICP_", 4) == 0 || strncmp(rec->method, "HTCP_", 5) == 0 ||
+	    strncmp(rec->result, "UDP_", 4) == 0) {
+		rec->peer_query = true;
+		rec->has_target = false;
+	}
+	rec->outcome = ea_log_outcome(rec->result, rec->status, rec->hier, rec->no_server,
+				      rec->has_err, rec->err_code);
 	return 0;
 }
 
@@ -418,7 +447,7 @@ static bool starts_with(const char *s, const char *prefix)
  * bypassed ICAP failure leaves ERR_ICAP_FAILURE on a successful 200
  * (tests/e2e/FINDINGS.md). */
 enum ea_outcome ea_log_outcome(const char *result, int status, const char *hier,
-			       bool has_err, const char *err_code)
+			       bool no_server, bool has_err, const char *err_code)
 {
 	bool squid_answered;
 
@@ -438,11 +467,21 @@ enum ea_outcome ea_log_outcome(const char *result, int status, const char *hier,
 		return ea_outcome_classify(status, err_code);
 	/* No Squid error: either the format cannot say, or the status came
 	 * from an origin or peer. Squid answered itself when it never had a
-	 * server (HIER_NONE: the DNS failure of Squid bug 5294) or never got
-	 * a reply (NONE_NONE: a refused CONNECT). */
-	squid_answered = strcmp(hier, "HIER_NONE") == 0 || starts_with(result, "NONE");
+	 * server (HIER_NONE, or NONE as Squid <= 3.0 writes it, or no server
+	 * address: the DNS failure of Squid bug 5294) or never got a reply
+	 * (NONE_NONE: a refused CONNECT). A cache hit replays an origin's
+	 * reply, so its HIER_NONE says nothing. */
+	squid_answered = (strcmp(hier, "HIER_NONE") == 0 || strcmp(hier, "NONE") == 0 || no_server ||
+			  starts_with(result, "NONE")) && !strstr(result, "HIT");
 	if (status >= 500 && squid_answered)
 		return EA_OUTCOME_FAILED;
+	/* A 4xx Squid made itself never says the endpoint was reached: a
+	 * refusal (403, 407, 409: the host-header forgery check,
+	 * ERR_CONFLICT_HOST) is denied, anything else (400: the client's
+	 * bad request) says nothing about the endpoint. */
+	if (status >= 400 && status < 500 && squid_answered)
+		return status == 403 || status == 407 || status == 409 ? EA_OUTCOME_DENIED
+								       : EA_OUTCOME_UNKNOWN;
 	/* Without %err_code a refused connection (TCP_MISS/503 HIER_DIRECT,
 	 * ERR_CONNECT_FAIL) looks like an origin's own 503; the refusal is the
 	 * common case an audit must see, so 503 counts as failed. */

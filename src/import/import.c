@@ -75,6 +75,32 @@ struct reader {
 	uint64_t hash_len;
 };
 
+/* zlib's message without the "<fd:6>: " it prefixes: the caller names the
+ * file. A compressed file never grows, so its end in the middle of the
+ * stream (Z_BUF_ERROR at the end) is damage, not a line still being
+ * written. 0 when the stream is sound. */
+static int gz_status(gzFile gz, char *err)
+{
+	int zerr;
+	const char *msg = gzerror(gz, &zerr);
+	const char *colon;
+
+	if (zerr == Z_OK)
+		return 0;
+	if (zerr == Z_ERRNO) {
+		ea_errmsg_set(err, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (zerr == Z_BUF_ERROR) {
+		ea_errmsg_set(err, "truncated compressed file (it ends in the middle of the gzip stream)");
+		return -1;
+	}
+	if (msg && msg[0] == '<' && (colon = strstr(msg, ": ")) != NULL)
+		msg = colon + 2;
+	ea_errmsg_set(err, "corrupt compressed file (%s)", msg && *msg ? msg : "gzip error");
+	return -1;
+}
+
 static int reader_fill(struct reader *r, char *err)
 {
 	int n;
@@ -86,14 +112,14 @@ static int reader_fill(struct reader *r, char *err)
 	}
 	n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
 	if (n < 0) {
-		int zerr;
-		const char *msg = gzerror(r->gz, &zerr);
-
-		ea_errmsg_set(err, "%s", zerr == Z_ERRNO ? strerror(errno) : msg);
+		gz_status(r->gz, err);
 		return -1;
 	}
-	if (n == 0)
+	if (n == 0) {
+		if (!gzdirect(r->gz) && gz_status(r->gz, err) < 0)
+			return -1;
 		r->eof = true;
+	}
 	r->end += (size_t)n;
 	return 0;
 }
@@ -170,28 +196,20 @@ struct import_run {
 	const char *path;
 };
 
-/* Commit the chunk's hits, its malformed count and the new position. The
- * position read back first must be the one this run committed last: if it
- * moved, another import of the same file is running. */
+/* Commit the chunk's hits, its malformed count and the new position, with
+ * a compare-and-swap of the position inside the transaction: if another
+ * import of the same file committed since this one read the position, the
+ * chunk is not written and the import stops. */
 static int commit(struct import_run *run, struct chunk *c, const struct reader *r,
 		  uint64_t lineno, char *err)
 {
-	struct ea_log_position now, next = run->pos;
+	struct ea_log_position next = run->pos;
 	struct ea_counter_add counter = { EA_COUNTER_LOG_MALFORMED, c->malformed };
 	struct ea_batch b = { 0 };
 	int rc;
 
 	if (c->lines == 0)
 		return 0;
-	rc = ea_store_log_position(run->s, run->pos.identity, &now);
-	if (rc < 0) {
-		ea_errmsg_set(err, "%s", ea_store_errmsg(run->s));
-		return -1;
-	}
-	if ((rc == 0) != run->have_pos || (rc == 0 && now.offset != run->pos.offset)) {
-		ea_errmsg_set(err, "its position in the database changed while reading it: is another import of the same log running?");
-		return -1;
-	}
 	next.offset = r->offset;
 	next.lines = lineno;
 	b.hits = c->hits;
@@ -199,7 +217,16 @@ static int commit(struct import_run *run, struct chunk *c, const struct reader *
 	b.counters = &counter;
 	b.ncounters = c->malformed ? 1 : 0;
 	b.log = &next;
-	if (ea_store_write(run->s, &b) < 0) {
+	b.log_cas = true;
+	b.log_was_stored = run->have_pos;
+	b.log_was_offset = run->pos.offset;
+	rc = ea_store_write(run->s, &b);
+	if (rc == EA_STORE_CONFLICT) {
+		ea_errmsg_set(err, "%s; nothing of this chunk was stored (is another import of the same log running?"
+			      " run them one after another, e.g. with flock)", ea_store_errmsg(run->s));
+		return -1;
+	}
+	if (rc < 0) {
 		ea_errmsg_set(err, "%s", ea_store_errmsg(run->s));
 		return -1;
 	}
@@ -229,6 +256,10 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 			opt->report(opt->ctx, run->path, lineno, why);
 		return;
 	}
+	if (rec.peer_query) {
+		st->peer++;
+		return;
+	}
 	if (!rec.has_target) {
 		st->other++;
 		return;
@@ -249,6 +280,67 @@ static void handle_line(struct import_run *run, struct chunk *c, const char *lin
 	st->hits += n;
 }
 
+/* Compressions logrotate's compresscmd can make that zlib cannot read:
+ * their magic numbers, so they are refused by name instead of being read
+ * as lines of binary garbage. */
+static const struct {
+	const char *name, *magic, *cmd;
+	size_t len;
+} foreign[] = {
+	{ "xz", "\xfd" "7zXZ\0", "xz -dc", 6 },
+	{ "bzip2", "BZh", "bzip2 -dc", 3 },
+	{ "zstd", "\x28\xb5\x2f\xfd", "zstd -dc", 4 },
+	{ "lz4", "\x04\x22\x4d\x18", "lz4 -dc", 4 },
+	{ "lzip", "LZIP", "lzip -dc", 4 },
+};
+
+/* The first bytes of a file zlib passes through untouched; -1 with the
+ * reason when they are another compression's. */
+static int refuse_foreign(const char *p, size_t n, const char *path, char *err)
+{
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		if (n >= foreign[i].len && memcmp(p, foreign[i].magic, foreign[i].len) == 0 &&
+		    (foreign[i].magic[0] != 'B' || (n > 3 && p[3] >= '1' && p[3] <= '9'))) {
+			ea_errmsg_set(err, "compressed with %s, which import does not read; nothing was"
+				      " imported (to import it: %s '%s' | egressaudit import -d DB -)",
+				      foreign[i].name, foreign[i].cmd, path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A gzip file is read once to its end before anything is imported:
+ * zlib finds a corrupt member only at its CRC, after handing out its
+ * garbled lines, and a truncated file only at its end. */
+static int verify_gz(const char *path, char *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	gzFile gz = fd < 0 ? NULL : gzdopen(fd, "rb");
+	char *buf;
+	int rc = 0;
+
+	if (!gz) {
+		ea_errmsg_set(err, "cannot open: %s", fd < 0 ? strerror(errno) : "out of memory");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	buf = malloc(READ_CHUNK);
+	if (!buf) {
+		gzclose(gz);
+		ea_errmsg_set(err, "out of memory");
+		return -1;
+	}
+	while (gzread(gz, buf, READ_CHUNK) > 0)
+		;
+	if (gz_status(gz, err) < 0)
+		rc = -1;
+	free(buf);
+	gzclose(gz);
+	return rc;
+}
+
 static gzFile open_log(const char *path, struct stat *sb, char *err)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
@@ -262,6 +354,15 @@ static gzFile open_log(const char *path, struct stat *sb, char *err)
 		ea_errmsg_set(err, "cannot read: %s", S_ISDIR(sb->st_mode) ? "is a directory" : strerror(errno));
 		close(fd);
 		return NULL;
+	}
+	if (S_ISREG(sb->st_mode) && strcmp(path, "-") != 0) {
+		unsigned char magic[2];
+
+		if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b &&
+		    verify_gz(path, err) < 0) {
+			close(fd);
+			return NULL;
+		}
 	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
@@ -316,8 +417,10 @@ int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_sta
 	uint64_t lineno = 0;
 	bool partial = false, oom = false;
 	int kind, rc = -1;
+	struct ea_import_stats done;   /* *st as of the last commit */
 
 	st->identity[0] = '\0';
+	done = *st;
 	r.gz = open_log(path, &sb, err);
 	if (!r.gz)
 		return -1;
@@ -327,6 +430,10 @@ int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_sta
 		ea_errmsg_set(err, "out of memory");
 		goto out;
 	}
+	if (reader_fill(&r, err) < 0)
+		goto out;
+	if (gzdirect(r.gz) && refuse_foreign(r.buf, r.end, run.path, err) < 0)
+		goto out;
 	/* The first line names the file. */
 	r.hashing = true;
 	idhash_init(&r.hash);
@@ -390,8 +497,11 @@ int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_sta
 		lineno = run.pos.lines;
 	} else {
 		lineno = 1;
+		done = *st;
 		handle_line(&run, &c, line, len, kind, lineno, st, &oom);
 	}
+	if (c.lines == 0)
+		done = *st;
 
 	for (;;) {
 		if (oom) {
@@ -401,6 +511,7 @@ int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_sta
 		if (c.lines >= chunk_lines || c.n >= CHUNK_HITS) {
 			if (commit(&run, &c, &r, lineno, err) < 0)
 				goto out;
+			done = *st;
 		}
 		kind = reader_next(&r, &line, &len, &partial, err);
 		if (kind == LINE_ERROR)
@@ -419,6 +530,11 @@ int ea_import_file(struct ea_import *imp, const char *path, struct ea_import_sta
 	st->partial = partial;
 	rc = 0;
 out:
+	if (rc < 0) {
+		/* The summary says what was committed, not what was read. */
+		snprintf(done.identity, sizeof(done.identity), "%s", st->identity);
+		*st = done;
+	}
 	gzclose(r.gz);
 	free(r.buf);
 	free(c.hits);

@@ -32,6 +32,7 @@ struct ea_import_stats {
 	uint64_t vendor;     /* lines that were requests to vendor hosts */
 	uint64_t hits;       /* hits stored (one request may match several entries) */
 	uint64_t other;      /* well-formed lines of other hosts, or of none */
+	uint64_t peer;       /* ICP/HTCP queries of sibling caches, skipped */
 	uint64_t malformed;  /* reported through opt->report */
 	bool partial;        /* a last line without newline was left for next time */
 	char identity[128];  /* "" when the file has no complete line yet */

@@ -462,9 +462,30 @@ static int cmp_port(const void *pa, const void *pb)
 	return a->port < b->port ? -1 : a->port > b->port;
 }
 
+/* A retired entry whose host a current entry in scope still names (a
+ * vendor lists one endpoint under an old product and its successor): its
+ * traffic is the current entry's, and retired-in-use would cry wolf. */
+static void find_covering(struct ea_report *r)
+{
+	for (size_t i = 0; i < r->nentries; i++) {
+		struct ea_report_entry *re = &r->entries[i];
+
+		if (!re->retired || re->entry->kind != EA_KIND_EXACT)
+			continue;
+		for (size_t k = 0; k < r->nentries && !re->covered_by; k++) {
+			const struct ea_report_entry *cur = &r->entries[k];
+
+			if (!cur->retired && cur->entry->kind == EA_KIND_EXACT &&
+			    strcmp(cur->entry->pattern, re->entry->pattern) == 0)
+				re->covered_by = cur->entry;
+		}
+	}
+}
+
 /* Totals and statuses once everything is counted. */
 static void finish(struct ea_report *r)
 {
+	find_covering(r);
 	for (size_t i = 0; i < r->nentries; i++) {
 		struct ea_report_entry *re = &r->entries[i];
 		struct ea_report_stats *st = &re->stats;
@@ -482,6 +503,8 @@ static void finish(struct ea_report *r)
 			qsort(st->hosts, st->nhosts, sizeof(*st->hosts), cmp_host);
 		if (re->entry->kind == EA_KIND_SITE && !re->site)
 			re->status = EA_STATUS_UNCONFIGURED;
+		else if (re->covered_by)
+			re->status = EA_STATUS_RETIRED;
 		else
 			re->status = ea_status_of(&st->total, re->retired);
 		r->by_status[re->status]++;

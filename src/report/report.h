@@ -69,6 +69,9 @@ struct ea_report_entry {
 	const struct ea_profile_site *site; /* for site-specific entries */
 	enum ea_status status;
 	bool retired;                /* as_of is after valid_until */
+	/* For a retired exact-host entry: a current entry in scope that names
+	 * the same host, so traffic to it is no retired endpoint in use. */
+	const struct ea_entry *covered_by;
 	const struct ea_profile_ack *ack; /* an exception in force, or NULL */
 	struct ea_report_stats stats;
 };

@@ -109,6 +109,7 @@ static void jentry(struct ea_json *j, const struct ea_report *r, const struct ea
 	ea_json_end(j);
 	ea_json_member_str(j, "status", ea_status_name(re->status));
 	ea_json_member_bool(j, "retired", re->retired);
+	ea_json_member_str(j, "covered_by", re->covered_by ? re->covered_by->id : NULL);
 	ea_json_key(j, "acknowledged");
 	if (re->ack) {
 		ea_json_object(j);

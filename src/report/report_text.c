@@ -236,6 +236,17 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 					details(out, r, &r->entries[i]);
 	}
 
+	for (size_t i = 0, n = 0; i < r->nentries; i++) {
+		const struct ea_report_entry *re = &r->entries[i];
+
+		if (!re->covered_by || !re->stats.total.requested)
+			continue;
+		if (n++ == 0)
+			fputs("\nRetired entries whose host a current entry still requires (not retired-in-use):\n", out);
+		fprintf(out, "  %s (%s): the host is required by %s, which counts the same traffic\n",
+			re->entry->id, re->entry->pattern, re->covered_by->id);
+	}
+
 	if (patterned) {
 		fputs("\nHosts seen under wildcards, globs, regexes and site hosts:\n", out);
 		for (size_t i = 0; i < r->nentries; i++) {

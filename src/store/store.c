@@ -762,12 +762,33 @@ static int write_logpos(struct ea_store *s, const struct ea_log_position *p)
 	return step_done(s, ST_LOGPOS, "recording the log position");
 }
 
+/* The compare of the batch's compare-and-swap; BEGIN IMMEDIATE holds the
+ * write lock, so no other writer moves the position before the swap. */
+static int check_logpos(struct ea_store *s, const struct ea_batch *b)
+{
+	struct ea_log_position now;
+	int rc = ea_store_log_position(s, b->log->identity, &now);
+
+	if (rc < 0)
+		return rc;
+	if ((rc == 0) == b->log_was_stored && (rc != 0 || now.offset == b->log_was_offset))
+		return EA_STORE_OK;
+	if (rc == 0)
+		seterr(s, "another import of this log committed up to byte %llu first",
+		       (unsigned long long)now.offset);
+	else
+		seterr(s, "the position of this log was removed while importing it");
+	return EA_STORE_CONFLICT;
+}
+
 int ea_store_write(struct ea_store *s, const struct ea_batch *b)
 {
 	int rc;
 
 	if ((rc = step_done(s, ST_BEGIN, "starting a transaction")))
 		return rc;
+	if (b->log && b->log_cas && (rc = check_logpos(s, b)))
+		goto out;
 	if ((rc = write_hits(s, b->hits, b->nhits)))
 		goto out;
 	for (size_t i = 0; i < b->ncounters; i++)

@@ -25,7 +25,8 @@ enum ea_store_rc {
 	EA_STORE_FULL = -3,    /* disk full, or the configured size limit */
 	EA_STORE_BROKEN = -4,  /* I/O error, corruption: close and reopen */
 	EA_STORE_TOO_NEW = -5, /* schema newer than this code knows */
-	EA_STORE_NOMEM = -6
+	EA_STORE_NOMEM = -6,
+	EA_STORE_CONFLICT = -7 /* a batch's expected log position was not the stored one */
 };
 
 struct ea_store;
@@ -102,6 +103,14 @@ struct ea_batch {
 	const struct ea_counter_add *counters;
 	size_t ncounters;
 	const struct ea_log_position *log;
+	/* With log and log_cas, a compare-and-swap inside the transaction: the
+	 * stored position must be the one the writer last saw (none when
+	 * !log_was_stored, else at offset log_was_offset), or nothing is
+	 * written and EA_STORE_CONFLICT returned. Two importers of one file
+	 * can then never both commit the same lines. */
+	bool log_cas;
+	bool log_was_stored;
+	uint64_t log_was_offset;
 };
 
 /* One transaction (BEGIN IMMEDIATE ... COMMIT): all of the batch or none. */

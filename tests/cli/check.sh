@@ -78,4 +78,22 @@ ok $? "--version prints the version"
 "$ea" check --help | grep -q '^usage: egressaudit check'
 ok $? "check --help prints its usage"
 "$ea" check -c "$rules" >/dev/null 2>&1; is "$?" 2 "check without input is a usage error"
+
+# A NUL byte inside a line read from a stream: an invalid input, never the
+# vendor host before it.
+out=$(printf 'd1.sophosupd.com\000.evil.test\n' | "$ea" check -c "$rules" -)
+is "$?" 2 "a line with a NUL byte is an error (exit 2), not a match"
+is "$out" "$(printf 'd1.sophosupd.com\\0.evil.test\terror: a NUL byte in the input')" \
+    "the text output shows the whole line, its NUL written \\0, and the error"
+out=$(printf 'd1.sophosupd.com\000.evil.test\nd1.sophosupd.com\n' | "$ea" check -c "$rules" --format jsonl -)
+results=$(printf '%s\n' "$out" | "$PYTHON3" -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+def check(cond, name): print("PASS" if cond else "FAIL", name)
+check(len(rows) == 2, "jsonl: one object per line, the NUL line included")
+check(rows[0].get("error") == "a NUL byte in the input" and rows[0]["matches"] == [] and rows[0]["host"] is None,
+      "jsonl: the NUL line has an error, no host and no match")
+check(rows[1]["matches"] and "error" not in rows[1], "jsonl: the next line is read normally")
+')
+tap_results "$results"
 tap_done

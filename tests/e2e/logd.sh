@@ -15,7 +15,7 @@ FORMAT='logformat egressaudit ea1 %ts.%03tu %>a %#un %rm %>rd %>rP %Ss/%03>Hs %S
 e2e_init logd
 [ -x "$LOGD" ] && [ -x "$EA" ] || e2e_skip_all "egressaudit-logd or egressaudit is not built"
 [ -n "$SQLITE3" ] || e2e_skip_all "sqlite3 is not installed"
-e2e_plan 15
+e2e_plan 18
 
 is() {
     [ "$1" = "$2" ]
@@ -79,6 +79,14 @@ Xunknown command kept" "the third file is daemon.log.0; an unknown command is ke
 is "$(cat "$P/daemon.log"; ls "$P" | grep -c '^daemon.log.2')" "$L1
 0" "the live file has the last line, and no third rotated file is kept"
 is "$(outcomes "$D/logd.db")" "3 2 0 0" "the database has the 3 allowed and 2 denied lines; the over-long one is not audited"
+# A NUL byte inside a line: written to the log like any line, never
+# audited as the vendor host before it.
+printf 'Lea1 1700000002.000 127.0.0.1 - GET vendor.test\000.evil.test 80 TCP_MISS/200 HIER_DIRECT/127.0.0.1 - -\n' |
+    timeout 20 "$LOGD" "$P/daemon.log" 2>"$P/nul.err"
+e2e_ok $? "egressaudit-logd reads a line with a NUL byte and exits at end of input"
+is "$(outcomes "$D/logd.db")" "3 2 0 0" "a line with a NUL byte records no hit for the host before the NUL"
+grep -q 'control character or binary data' "$P/nul.err"
+e2e_ok $? "and is reported as not in the format (control character or binary data)"
 
 # Lines still in the pipe when SIGTERM comes are written.
 "$PYTHON3" - "$LOGD" "$P/term.log" <<'EOF'

@@ -29,8 +29,9 @@ static void parse_line(const char *line, size_t len)
 			   TERMINATED(rec.method) && TERMINATED(rec.result) &&
 			   TERMINATED(rec.hier) && TERMINATED(rec.err_code) &&
 			   TERMINATED(rec.err_detail) && TERMINATED(rec.sni));
-		FUZZ_CHECK(rec.status >= -1 && rec.status <= 999);
-		FUZZ_CHECK(rec.when >= 0);
+		FUZZ_CHECK(rec.status == 0 || (rec.status >= 100 && rec.status <= 599));
+		FUZZ_CHECK(rec.when >= EA_LOG_TIME_MIN && rec.when < EA_LOG_TIME_MAX);
+		FUZZ_CHECK(!rec.peer_query || !rec.has_target);
 		if (rec.has_target) {
 			FUZZ_CHECK(rec.target.host.len > 0 &&
 				   rec.target.host.len == strlen(rec.target.host.name));
@@ -38,7 +39,7 @@ static void parse_line(const char *line, size_t len)
 				   (rec.target.port >= 1 && rec.target.port <= 65535));
 		}
 		FUZZ_CHECK(rec.outcome == ea_log_outcome(rec.result, rec.status, rec.hier,
-							 rec.has_err, rec.err_code));
+							 rec.no_server, rec.has_err, rec.err_code));
 	}
 }
 

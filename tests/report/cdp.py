@@ -131,8 +131,14 @@ for domain in ("Page", "Runtime", "Log", "Network"):
 url = "file://" + html
 ws.call("Page.navigate", url=url)
 check(ws.wait_event("Page.loadEventFired", 20), "the HTML report loads in headless Chromium")
-ws.js("1")  # let queued events arrive
-time.sleep(0.5)
+# Wait on a condition, not the clock: the document is complete, and the
+# page's pending timers have run (a promise Chromium
+# resolves only then). Events travel on this socket ahead of the answer,
+# so every console error or exception they caused is in ws.events after.
+done = ws.call("Runtime.evaluate", awaitPromise=True, returnByValue=True,
+               expression="new Promise(r => { const f = () => setTimeout(() => r(document.readyState), 0);"
+                          " if (document.readyState === 'complete') f(); else addEventListener('load', f); })")
+check(done.get("result", {}).get("value") == "complete", "the page finished loading and ran its pending scripts")
 ws.js("1")
 
 rows = ws.js("document.querySelectorAll('#entries tbody tr').length")

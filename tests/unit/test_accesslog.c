@@ -175,23 +175,79 @@ static void broken(void)
 	}
 }
 
+/* Real line shapes of Squid 2.5 to 6 (public logs) that the outcome rules
+ * once got wrong: Squid's own refusals must never read as allowed. */
+static void squid_refusals(void)
+{
+	expect(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 NONE_NONE/409 4112 CONNECT d1.sophosupd.com:443 - HIER_NONE/- text/html",
+	       "d1.sophosupd.com", 443, EA_OUTCOME_DENIED, "squid: the host-header forgery refusal (NONE_NONE/409, ERR_CONFLICT_HOST) is denied");
+	expect(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 NONE/400 3950 GET http://vendor.test/x - NONE/- text/html",
+	       "vendor.test", 80, EA_OUTCOME_UNKNOWN, "squid <= 3.0: a 400 Squid made itself (NONE/400, NONE/-) is unknown, not allowed");
+	expect(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 TCP_MISS/404 3950 GET http://vendor.test/x - HIER_NONE/- text/html",
+	       "vendor.test", 80, EA_OUTCOME_UNKNOWN, "squid: a 404 without a server (HIER_NONE/-) is unknown, not allowed");
+	expect(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 TCP_MISS/409 3950 GET http://vendor.test/x - HIER_DIRECT/- text/html",
+	       "vendor.test", 80, EA_OUTCOME_DENIED, "squid: a 409 with no server address (HIER_DIRECT/-) is denied");
+	expect(EA_LOG_SQUID, "1718870400.123     12 10.1.2.3 TCP_MISS/404 3950 GET http://vendor.test/x - HIER_DIRECT/192.0.2.7 text/html",
+	       "vendor.test", 80, EA_OUTCOME_ALLOWED, "squid: an origin's own 404 (a server reached) is still allowed");
+	expect(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 TCP_NEGATIVE_HIT/404 3950 GET http://vendor.test/x - HIER_NONE/- text/html",
+	       "vendor.test", 80, EA_OUTCOME_ALLOWED, "squid: a cached 404 (TCP_NEGATIVE_HIT, HIER_NONE) replays the origin: allowed");
+	expect(EA_LOG_SQUID, "1100000000.123     10 10.1.2.3 TCP_MISS/500 1200 GET http://vendor.test/x - NONE/- text/html",
+	       "vendor.test", 80, EA_OUTCOME_FAILED, "squid <= 3.0: TCP_MISS/500 with NONE/- is failed, like HIER_NONE/-");
+	expect(EA_LOG_SQUID, "1100000000.123     10 10.1.2.3 TCP_MISS/500 1200 GET http://vendor.test/x - HIER_NONE/- text/html",
+	       "vendor.test", 80, EA_OUTCOME_FAILED, "squid: TCP_MISS/500 with HIER_NONE/- is failed");
+	expect(EA_LOG_COMMON, "10.1.2.3 - - [18/Jun/2024:10:00:00 +0000] \"CONNECT d1.sophosupd.com:443 HTTP/1.1\" 409 4112 NONE_NONE:HIER_NONE",
+	       "d1.sophosupd.com", 443, EA_OUTCOME_DENIED, "common: NONE_NONE/409 is denied");
+	expect(EA_LOG_EGRESSAUDIT, "ea1 1718870400.123 10.1.2.3 - CONNECT d1.sophosupd.com 443 NONE_NONE/409 HIER_NONE/- - - -",
+	       "d1.sophosupd.com", 443, EA_OUTCOME_DENIED, "egressaudit: NONE_NONE/409 without %%err_code is denied");
+
+	ok(parse(EA_LOG_SQUID, "1718870400.123      0 10.1.2.9 UDP_MISS/000 80 ICP_QUERY http://d1.sophosupd.com/update/x - HIER_NONE/- -") == 0 &&
+	   rec.peer_query && !rec.has_target, "squid: an ICP query from a sibling is a peer query, not a request to the vendor");
+	ok(parse(EA_LOG_SQUID, "1718870400.123      0 10.1.2.9 UDP_HIT/000 0 HTCP_TST http://d1.sophosupd.com/update/x - HIER_NONE/- -") == 0 &&
+	   rec.peer_query && !rec.has_target, "squid: an HTCP query (HTCP_TST) is a peer query too");
+	ok(parse(EA_LOG_SQUID, "1718870400.123      3 10.1.2.3 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain") == 0 &&
+	   !rec.peer_query, "squid: a client's GET is no peer query");
+	ok(parse(EA_LOG_SQUID, "1100000000.123      0 10.1.2.3 TCP_DENIED/400 1452 GET ahmet - NONE/- text/html") == 0 &&
+	   !rec.has_target && rec.outcome == EA_OUTCOME_DENIED,
+	   "squid 2.5: a schemeless URI on GET (TCP_DENIED/400 GET ahmet) names no host");
+	ok(parse(EA_LOG_SQUID, "1100000000.123      0 10.1.2.3 NONE/400 1452 GET vendor.test - NONE/- text/html") == 0 &&
+	   !rec.has_target, "squid: a schemeless vendor-looking URI on GET is still no host");
+	expect(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 TCP_TUNNEL/200 4112 CONNECT vendor.test:443 - HIER_DIRECT/192.0.2.7 -",
+	       "vendor.test", 443, EA_OUTCOME_ALLOWED, "squid: CONNECT's authority form still names its host");
+
+	malformed(EA_LOG_SQUID, "130841500800.000      0 10.1.2.3 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain",
+		  strlen("130841500800.000      0 10.1.2.3 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain"),
+		  "a time in the year 6132 is malformed");
+	malformed(EA_LOG_SQUID, "0.000      0 10.1.2.3 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain",
+		  strlen("0.000      0 10.1.2.3 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain"),
+		  "a time in 1970 is malformed");
+	malformed(EA_LOG_COMMON, "10.1.2.3 - - [01/Jan/1970:00:00:10 +0000] \"GET http://vendor.test/ HTTP/1.1\" 200 245 TCP_MISS:HIER_DIRECT",
+		  strlen("10.1.2.3 - - [01/Jan/1970:00:00:10 +0000] \"GET http://vendor.test/ HTTP/1.1\" 200 245 TCP_MISS:HIER_DIRECT"),
+		  "common: a date in 1970 is malformed");
+	malformed(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 TCP_MISS/999 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain",
+		  strlen("1718870400.123      0 10.1.2.3 TCP_MISS/999 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain"),
+		  "a status of 999 is malformed");
+	malformed(EA_LOG_SQUID, "1718870400.123      0 10.1.2.3 TCP_MISS/042 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain",
+		  strlen("1718870400.123      0 10.1.2.3 TCP_MISS/042 245 GET http://vendor.test/ - HIER_DIRECT/192.0.2.7 text/plain"),
+		  "a status of 042 is malformed (000 is Squid's no-reply, others are not statuses)");
+}
+
 static void outcomes(void)
 {
-	is_str(ea_outcome_name(ea_log_outcome("TCP_DENIED_REPLY", 403, "HIER_DIRECT", false, NULL)), "denied",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_DENIED_REPLY", 403, "HIER_DIRECT", false, false, NULL)), "denied",
 	       "TCP_DENIED_REPLY (http_reply_access) is denied");
-	is_str(ea_outcome_name(ea_log_outcome("TCP_DENIED", 302, "HIER_NONE", true, "ERR_ACCESS_DENIED")), "denied",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_DENIED", 302, "HIER_NONE", false, true, "ERR_ACCESS_DENIED")), "denied",
 	       "a deny_info redirect (TCP_DENIED/302) is denied, not allowed by its 3xx");
-	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 504, "HIER_DIRECT", false, NULL)), "failed",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 504, "HIER_DIRECT", false, false, NULL)), "failed",
 	       "504 without an error code is failed");
-	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 500, "HIER_DIRECT", false, NULL)), "allowed",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 500, "HIER_DIRECT", false, false, NULL)), "allowed",
 	       "an origin's 500 is allowed when nothing says Squid made it");
-	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 500, "HIER_DIRECT", true, "ERR_ICAP_FAILURE")), "failed",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 500, "HIER_DIRECT", false, true, "ERR_ICAP_FAILURE")), "failed",
 	       "a 500 with ERR_ICAP_FAILURE (ICAP without bypass) is failed");
-	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 400, "HIER_NONE", true, "ERR_INVALID_URL")), "unknown",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 400, "HIER_NONE", false, true, "ERR_INVALID_URL")), "unknown",
 	       "a client's invalid request says nothing about the endpoint: unknown");
-	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 504, "HIER_DIRECT", true, "ERR_READ_TIMEOUT")), "failed",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_MISS", 504, "HIER_DIRECT", false, true, "ERR_READ_TIMEOUT")), "failed",
 	       "ERR_READ_TIMEOUT is failed");
-	is_str(ea_outcome_name(ea_log_outcome("TCP_TUNNEL", 200, "HIER_DIRECT", true, "ERR_ICAP_FAILURE")), "allowed",
+	is_str(ea_outcome_name(ea_log_outcome("TCP_TUNNEL", 200, "HIER_DIRECT", false, true, "ERR_ICAP_FAILURE")), "allowed",
 	       "TCP_TUNNEL/200 is allowed whatever %%err_code says");
 	is_str(ea_log_format_name(EA_LOG_COMBINED), "combined", "format names round-trip");
 	{
@@ -208,6 +264,7 @@ int main(void)
 	clf();
 	egressaudit();
 	broken();
+	squid_refusals();
 	outcomes();
 	return done_testing();
 }

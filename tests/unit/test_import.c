@@ -367,6 +367,153 @@ static void reconciliation(void)
 	ea_store_close(s);
 }
 
+/* A sibling cache's ICP and HTCP queries (logged by default) name vendor
+ * URLs but are not requests to the vendor: skipped and counted apart. */
+static void peer_queries(struct ea_store *s)
+{
+	struct ea_import_stats st;
+	struct sums before = sums_of(s), after;
+	char l[512], all[2048] = "";
+
+	logline(l, sizeof(l), 500, "UDP_MISS/000", "ICP_QUERY", "http://vendor.test/icp", "HIER_NONE/-"); strcat(all, l);
+	logline(l, sizeof(l), 501, "UDP_HIT/000", "HTCP_TST", "http://vendor.test/htcp", "HIER_NONE/-"); strcat(all, l);
+	logline(l, sizeof(l), 502, "TCP_MISS/200", "GET", "http://vendor.test/real", "HIER_DIRECT/127.0.0.1"); strcat(all, l);
+	put("peers.log", "w", all);
+	ok(import(s, "peers.log", 0, &st) == 0 && st.lines == 3, "a log with ICP and HTCP queries imports");
+	ok(st.peer == 2 && st.vendor == 1 && st.hits == 1 && st.other == 0 && st.malformed == 0,
+	   "the 2 peer-cache queries are counted apart, only the GET is a vendor request");
+	after = sums_of(s);
+	is_int(after.log[EA_OUTCOME_ALLOWED] - before.log[EA_OUTCOME_ALLOWED] +
+	       after.log[EA_OUTCOME_UNKNOWN] - before.log[EA_OUTCOME_UNKNOWN], 1,
+	       "one hit is stored for the three lines");
+}
+
+/* A gzip file of n vendor lines, as bytes in *out (caller frees). */
+static size_t gz_bytes(int n, int first, char **out)
+{
+	char p[512], l[512];
+	size_t len = 0;
+	gzFile gz;
+	FILE *f;
+
+	path_of(p, sizeof(p), "tmp.gz");
+	gz = gzopen(p, "wb");
+	for (int i = 0; gz && i < n; i++) {
+		logline(l, sizeof(l), first + i, "TCP_MISS/200", "GET", "http://vendor.test/gz", "HIER_DIRECT/127.0.0.1");
+		gzputs(gz, l);
+	}
+	if (gz)
+		gzclose(gz);
+	*out = malloc(1 << 20);
+	f = fopen(p, "rb");
+	if (f && *out)
+		len = fread(*out, 1, 1 << 20, f);
+	if (f)
+		fclose(f);
+	return len;
+}
+
+/* Import the file at path; its error message, if any, into err. */
+static int import_path(struct ea_store *s, const char *path, struct ea_import_stats *st,
+		       char *err, size_t errlen)
+{
+	struct ea_import_options opt = { .format = EA_LOG_SQUID, .matcher = matcher, .report = report };
+	struct ea_import *imp;
+	int rc;
+
+	if (ea_import_new(s, &opt, &imp) < 0) {
+		snprintf(err, errlen, "%s", ea_import_errmsg(imp));
+		return -1;
+	}
+	rc = ea_import_file(imp, path, st);
+	snprintf(err, errlen, "%s", rc < 0 ? ea_import_errmsg(imp) : "");
+	ea_import_free(imp);
+	return rc;
+}
+
+/* Damaged and foreign compressed files: an error naming what is wrong, and
+ * nothing stored, not even a position. */
+static void damaged_files(struct ea_store *s)
+{
+	struct ea_import_stats st;
+	struct sums before = sums_of(s), after;
+	char p[512], err[256], *gzb = NULL;
+	size_t n = gz_bytes(3000, 7000, &gzb);
+	int rc;
+
+	if (!ok(n > 1000, "a 3000-line gzip file is made (%zu bytes)", n)) {
+		free(gzb);
+		return;
+	}
+	/* A byte flipped in the middle of the deflate data: zlib hands out
+	 * garbled lines before the CRC says so. */
+	gzb[n / 2] ^= 0x55;
+	write_file("corrupt.log.gz", "wb", gzb, n);
+	gzb[n / 2] ^= 0x55;
+	write_file("truncated.log.gz", "wb", gzb, n * 2 / 3);
+	free(gzb);
+
+	memset(&st, 0, sizeof(st));
+	path_of(p, sizeof(p), "corrupt.log.gz");
+	err[0] = '\0';
+	rc = import_path(s, p, &st, err, sizeof(err));
+	ok(rc < 0 && strstr(err, "corrupt compressed file") && !strstr(err, "<fd:"),
+	   "a corrupt .gz is an error that says so (%s)", err);
+	ok(st.lines == 0 && st.vendor == 0 && st.hits == 0, "and its summary counts nothing, as nothing was stored");
+
+	memset(&st, 0, sizeof(st));
+	path_of(p, sizeof(p), "truncated.log.gz");
+	err[0] = '\0';
+	rc = import_path(s, p, &st, err, sizeof(err));
+	ok(rc < 0 && strstr(err, "truncated"), "a truncated .gz is an error, not an unfinished last line (%s)", err);
+	ok(st.lines == 0 && !st.partial, "and its summary counts nothing");
+
+	write_file("access.log.2.xz", "wb", "\xfd" "7zXZ\0\0\x04\xe6\xd6\xb4\x46\x02\0!\x01", 18);
+	write_file("access.log.3.bz2", "wb", "BZh91AY&SY\x8a\x0c\xd5\x9b\0\0", 16);
+	write_file("access.log.4.zst", "wb", "\x28\xb5\x2f\xfd\x24\x05\x29\0\0hello\n", 15);
+	{
+		static const char *const names[] = { "access.log.2.xz", "access.log.3.bz2", "access.log.4.zst" };
+		static const char *const kinds[] = { "xz", "bzip2", "zstd" };
+
+		for (size_t i = 0; i < 3; i++) {
+			memset(&st, 0, sizeof(st));
+			path_of(p, sizeof(p), names[i]);
+			err[0] = '\0';
+			rc = import_path(s, p, &st, err, sizeof(err));
+			ok(rc < 0 && strstr(err, kinds[i]) && st.lines == 0 && st.malformed == 0 && st.identity[0] == '\0',
+			   "a file compressed with %s is refused by name, no line read as malformed, no identity (%s)", kinds[i], err);
+		}
+	}
+	after = sums_of(s);
+	ok(memcmp(&before, &after, sizeof(before)) == 0, "the damaged and foreign files stored no hit");
+	{
+		struct ea_log_position pos;
+		char l[512], id[128];
+
+		/* The gzip files' identity: the hash of their first line. */
+		logline(l, sizeof(l), 7000, "TCP_MISS/200", "GET", "http://vendor.test/gz", "HIER_DIRECT/127.0.0.1");
+		ea_import_identity(l, strlen(l) - 1, id, sizeof(id));
+		is_int(ea_store_log_position(s, id, &pos), 1,
+		       "and no position is stored for the corrupt or the truncated file");
+	}
+}
+
+/* A NUL byte inside a line: malformed with its line number, never a hit
+ * for the vendor host before it. */
+static void nul_lines(struct ea_store *s)
+{
+	static const char text[] =
+		"1700000900.000      3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test\0.evil.test/ - HIER_DIRECT/127.0.0.1 text/plain\n"
+		"1700000901.000      3 127.0.0.1 TCP_MISS/200 245 GET http://vendor.test/ - HIER_DIRECT/127.0.0.1 text/plain\n";
+	struct ea_import_stats st;
+
+	write_file("nul.log", "wb", text, sizeof(text) - 1);
+	reported[0] = '\0';
+	ok(import(s, "nul.log", 0, &st) == 0 && st.lines == 2, "a log with a NUL byte in a line imports");
+	ok(st.malformed == 1 && st.vendor == 1 && st.hits == 1, "the NUL line is malformed, the next one a vendor request");
+	is_str(reported, "nul.log:1", "the NUL line is reported with its file and line number");
+}
+
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
@@ -392,6 +539,9 @@ int main(void)
 	basic(s);
 	growing_and_rotated(s);
 	chunks_and_long_lines(s);
+	peer_queries(s);
+	damaged_files(s);
+	nul_lines(s);
 	ea_store_close(s);
 	reconciliation();
 	ea_matcher_unref(matcher);

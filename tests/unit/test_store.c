@@ -386,6 +386,27 @@ static void test_log_position(void)
 	ea_store_write(s, &b);
 	ea_store_log_position(s, "sha256:abc", &got);
 	is_int(got.offset, 8192, "writing a position again moves it forward");
+
+	/* The importer's compare-and-swap: a writer that saw 4096 lost. */
+	p.offset = 12288;
+	b.hits = &h;
+	b.nhits = 1;
+	b.log_cas = true;
+	b.log_was_stored = true;
+	b.log_was_offset = 4096;
+	is_int(ea_store_write(s, &b), EA_STORE_CONFLICT,
+	       "a compare-and-swap against a stale position is a conflict");
+	ea_store_log_position(s, "sha256:abc", &got);
+	is_int(got.offset, 8192, "the conflicting batch moved nothing");
+	is_int(tally_store(s, 0, 0).total, 1, "and stored none of its hits");
+	b.log_was_stored = false;
+	is_int(ea_store_write(s, &b), EA_STORE_CONFLICT,
+	       "a writer that saw no position conflicts with a stored one");
+	b.log_was_stored = true;
+	b.log_was_offset = 8192;
+	is_int(ea_store_write(s, &b), 0, "a compare-and-swap against the stored position commits");
+	ea_store_log_position(s, "sha256:abc", &got);
+	is_int(got.offset, 12288, "and moves the position");
 	ea_store_close(s);
 }
 
