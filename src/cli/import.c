@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "import/import.h"
@@ -148,6 +149,11 @@ int ea_cmd_import(int argc, char **argv)
 
 		if (ea_import_file(imp, argv[i], &st) < 0) {
 			cli_error("import", "%s: %s", name, ea_import_errmsg(imp));
+			failed = true;
+		}
+		/* Bound the hosts of the buckets this file filled (doc/store.md). */
+		if (ea_store_compact(s, time(NULL), NULL) != 0) {
+			cli_error("import", "%s", ea_store_errmsg(s));
 			failed = true;
 		}
 		add_stats(&total, &st);

@@ -1,6 +1,7 @@
 /* egressaudit report: the catalogue's entries in scope against what one or
  * more audit stores saw, in text, CSV, JSON, HTML or Prometheus format, or
  * as a Nagios/Icinga check (--check). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +28,13 @@ static void report_usage(FILE *out)
 	      "      --check           Nagios/Icinga plugin: one status line with perfdata;\n"
 	      "                        exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	      "      --colour WHEN     text colours: auto (default: on a terminal, unless NO_COLOR), always, never\n"
+	      "      --hosts N         concrete hosts listed per entry and per vendor (default 32; the rest are counted)\n"
 	      "exit status: 0 the report was written, 2 an error (with --check: the Nagios codes)\n", out);
 }
 
 struct report_args {
 	struct cli_paths cats, dbs;
-	const char *profile, *format, *output, *since, *until, *as_of, *colour;
+	const char *profile, *format, *output, *since, *until, *as_of, *colour, *hosts;
 	bool check;
 };
 
@@ -61,6 +63,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		{ "check", no_argument, NULL, 'K' },
 		{ "colour", required_argument, NULL, 'C' },
 		{ "color", required_argument, NULL, 'C' },
+		{ "hosts", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -81,6 +84,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		case 'A': a->as_of = optarg; break;
 		case 'K': a->check = true; break;
 		case 'C': a->colour = optarg; break;
+		case 'H': a->hosts = optarg; break;
 		case 'h': report_usage(stdout); return 1;
 		default: report_usage(stderr); return -1;
 		}
@@ -143,6 +147,18 @@ static int run(struct report_args *a)
 	if (a->until && ea_report_parse_time(a->until, now, true, &opt.until) < 0) {
 		cli_error("report", "--until '%s': not a date, time or age like 7d", a->until);
 		return fail(a, "bad options");
+	}
+	if (a->hosts) {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(a->hosts, &end, 10);
+		if (errno || end == a->hosts || *end || n < 1 || n > 100000) {
+			cli_error("report", "--hosts '%s': not a number from 1 to 100000", a->hosts);
+			return fail(a, "bad options");
+		}
+		opt.max_hosts = (size_t)n;
 	}
 	if (a->as_of) {
 		time_t t;

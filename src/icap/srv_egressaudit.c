@@ -41,6 +41,7 @@ static int flush_ms = 1000;
 static int bucket_seconds = 3600;
 static int retention_days = 90;
 static int max_db_mb;
+static int max_hosts;
 
 static int cfg_catalogue(const char *directive, const char **argv, void *setdata);
 
@@ -57,6 +58,8 @@ static struct ci_conf_entry conf_variables[] = {
 	{ "BucketSeconds", &bucket_seconds, ci_cfg_set_int, "Aggregation interval (s)" },
 	{ "RetentionDays", &retention_days, ci_cfg_set_int, "Days of hits kept (0: forever)" },
 	{ "MaxDatabaseMB", &max_db_mb, ci_cfg_set_int, "Size limit of the database (0: none)" },
+	{ "MaxHosts", &max_hosts, ci_cfg_set_int,
+	  "Named hosts kept per bucket and entry once the bucket closes (default 32)" },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -236,6 +239,7 @@ static void child_start(const char *name, int type, void *data)
 	opt.store.proxy_name = proxy_name;
 	opt.store.bucket_seconds = bucket_seconds > 0 ? (unsigned)bucket_seconds : 0;
 	opt.store.max_bytes = max_db_mb > 0 ? (uint64_t)max_db_mb << 20 : 0;
+	opt.store.max_hosts = max_hosts > 0 ? (unsigned)max_hosts : 0;
 	opt.capacity = queue_size > 0 ? (size_t)queue_size : 0;
 	opt.flush_ms = flush_ms > 0 ? (unsigned)flush_ms : 0;
 	opt.retention_days = retention_days > 0 ? (unsigned)retention_days : 0;

@@ -59,8 +59,13 @@ struct ea_report_stats {
 	uint64_t clients;            /* distinct non-empty client addresses */
 	struct ea_report_port *ports;
 	size_t nports, ports_cap;
-	struct ea_report_host *hosts; /* concrete hosts seen, by name */
+	struct ea_report_host *hosts; /* concrete hosts seen, by name: the
+					 max_hosts busiest of the window */
 	size_t nhosts, hosts_cap;
+	uint64_t more_hosts;         /* names beyond that list (an upper bound:
+					a name folded in several buckets of the
+					store counts once per bucket) */
+	struct ea_tally more;        /* and their traffic */
 	struct ea_tally *by_proxy;   /* one per database, in the order given */
 };
 
@@ -81,6 +86,18 @@ struct ea_report_uncatalogued {
 	char *host;
 	struct ea_report_stats stats;
 };
+
+/* A vendor's uncatalogued hosts beyond the max_hosts busiest listed. */
+struct ea_report_more {
+	char *vendor;
+	uint64_t hosts;              /* how many (an upper bound, as above) */
+	uint64_t clients;            /* distinct clients of all the vendor's
+					uncatalogued hosts */
+	struct ea_tally tally;
+};
+
+/* Named hosts listed per entry and per vendor when the options say 0. */
+#define EA_REPORT_DEFAULT_MAX_HOSTS 32
 
 /* Drop counter names, in the order the formats print them. */
 #define EA_REPORT_NCOUNTERS 5
@@ -106,6 +123,9 @@ struct ea_report {
 	size_t nentries;
 	struct ea_report_uncatalogued *uncatalogued; /* by vendor, host */
 	size_t nuncatalogued, uncatalogued_cap;
+	struct ea_report_more *uncatalogued_more; /* per vendor seen */
+	size_t nuncatalogued_more, uncatalogued_more_cap;
+	size_t max_hosts;
 	size_t by_status[EA_STATUS_COUNT];
 	size_t required_by_status[EA_STATUS_COUNT];
 	size_t acknowledged;         /* entries with an exception in force */
@@ -116,6 +136,7 @@ struct ea_report_options {
 	const char *as_of;           /* YYYY-MM-DD; NULL: today (local time) */
 	time_t since, until;         /* hits in [since, until); 0: open */
 	time_t now;                  /* 0: time(NULL) */
+	size_t max_hosts;            /* 0: EA_REPORT_DEFAULT_MAX_HOSTS */
 };
 
 /* Read every database (read-only) and build the model. 0, or -1 with the

@@ -161,6 +161,9 @@ static void entry_row(FILE *out, const struct ea_report *r, const struct ea_repo
 		esc(out, st->hosts[i].host);
 		fprintf(out, " (%llu)<br>", (unsigned long long)st->hosts[i].tally.requested);
 	}
+	if (st->more_hosts)
+		fprintf(out, "and %llu more hosts (%llu)<br>", (unsigned long long)st->more_hosts,
+			(unsigned long long)st->more.requested);
 	for (size_t i = 0; r->nproxies > 1 && i < r->nproxies; i++)
 		if (st->by_proxy[i].requested) {
 			fputs("proxy ", out);
@@ -248,6 +251,15 @@ int ea_report_write_html(FILE *out, const struct ea_report *r)
 			fputs("</tr>\n", out);
 		}
 		fputs("</tbody></table>\n", out);
+		for (size_t i = 0; i < r->nuncatalogued_more; i++) {
+			const struct ea_report_more *m = &r->uncatalogued_more[i];
+
+			if (!m->hosts)
+				continue;
+			fprintf(out, "<p>and %llu more hosts under ", (unsigned long long)m->hosts);
+			esc(out, m->vendor);
+			fprintf(out, "'s domains (%llu requests)</p>\n", (unsigned long long)m->tally.requested);
+		}
 	}
 	fputs("<h2>Dropped hits</h2>\n<p class=\"small\">Hits the stores could not record; "
 	      "anything but 0 means the counts above are too low.</p>\n"

@@ -59,6 +59,11 @@ static void jstats(struct ea_json *j, const struct ea_report *r, const struct ea
 	for (size_t i = 0; i < st->nhosts; i++)
 		jnamed_tally(j, "host", st->hosts[i].host, &st->hosts[i].tally);
 	ea_json_end(j);
+	ea_json_key(j, "more_hosts");
+	ea_json_object(j);
+	ea_json_member_uint(j, "hosts", st->more_hosts);
+	jtally(j, &st->more);
+	ea_json_end(j);
 	ea_json_key(j, "proxies");
 	ea_json_array(j);
 	for (size_t i = 0; i < r->nproxies; i++)
@@ -218,6 +223,21 @@ int ea_report_write_json(FILE *out, const struct ea_report *r)
 		ea_json_member_str(&j, "vendor", u->vendor);
 		ea_json_member_str(&j, "host", u->host);
 		jstats(&j, r, &u->stats);
+		ea_json_end(&j);
+	}
+	ea_json_end(&j);
+	ea_json_key(&j, "uncatalogued_more");
+	ea_json_array(&j);
+	for (size_t i = 0; i < r->nuncatalogued_more; i++) {
+		const struct ea_report_more *m = &r->uncatalogued_more[i];
+
+		if (!m->hosts)
+			continue;
+		ea_json_object(&j);
+		ea_json_member_str(&j, "vendor", m->vendor);
+		ea_json_member_uint(&j, "hosts", m->hosts);
+		ea_json_member_uint(&j, "clients", m->clients);
+		jtally(&j, &m->tally);
 		ea_json_end(&j);
 	}
 	ea_json_end(&j);

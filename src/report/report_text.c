@@ -120,6 +120,32 @@ static const char *entry_target(const struct ea_report_entry *re, char *buf, siz
 	return buf;
 }
 
+/* 19874 -> "19,874": a count a reader takes in at a glance. */
+static const char *thousands(uint64_t v, char buf[32])
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v), o = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* "and 19,874 more hosts (52,311 requests)" under a bounded host list. */
+static void more_line(FILE *out, const char *indent, uint64_t hosts, const char *of,
+		      const struct ea_tally *t)
+{
+	char h[32], q[32];
+
+	if (hosts)
+		fprintf(out, "%sand %s more host%s%s (%s requests)\n", indent, thousands(hosts, h),
+			hosts == 1 ? "" : "s", of, thousands(t->requested, q));
+}
+
 static void tally_line(FILE *out, const char *indent, const char *what, const struct ea_tally *t)
 {
 	char first[32], last[32];
@@ -176,6 +202,7 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 	struct table t = { .ncols = 12 };
 	char since[32], until[32];
 	size_t problems = 0, patterned = 0;
+	uint64_t more_hosts = 0;
 
 	ea_report_time(r->since, since);
 	ea_report_time(r->until, until);
@@ -221,7 +248,7 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 				u64(u, tl->unknown), u64(c, re->stats.clients), tl->requested ? last : "-");
 			if (s != EA_STATUS_OK && s != EA_STATUS_RETIRED)
 				problems++;
-			if (re->entry->kind != EA_KIND_EXACT && re->stats.nhosts)
+			if (re->entry->kind != EA_KIND_EXACT && (re->stats.nhosts || re->stats.more_hosts))
 				patterned++;
 		}
 	if (t.nomem)
@@ -252,16 +279,19 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 		for (size_t i = 0; i < r->nentries; i++) {
 			const struct ea_report_entry *re = &r->entries[i];
 
-			if (re->entry->kind == EA_KIND_EXACT || !re->stats.nhosts)
+			if (re->entry->kind == EA_KIND_EXACT || (!re->stats.nhosts && !re->stats.more_hosts))
 				continue;
 			fprintf(out, "  %s (%s)\n", re->entry->id, re->entry->pattern ? re->entry->pattern : "site");
 			for (size_t h = 0; h < re->stats.nhosts; h++)
 				tally_line(out, "      ", re->stats.hosts[h].host, &re->stats.hosts[h].tally);
+			more_line(out, "      ", re->stats.more_hosts, "", &re->stats.more);
 		}
 	}
 
 	fputs("\nUncatalogued hosts under vendor-owned domains (the catalogue may be out of date):\n", out);
-	if (!r->nuncatalogued) {
+	for (size_t i = 0; i < r->nuncatalogued_more; i++)
+		more_hosts += r->uncatalogued_more[i].hosts;
+	if (!r->nuncatalogued && !more_hosts) {
 		fputs("  none\n", out);
 	} else {
 		t.ncols = 10;
@@ -287,6 +317,12 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 		if (t.nomem)
 			return -1;
 		table_print(out, &t, false, "  ");
+		for (size_t i = 0; i < r->nuncatalogued_more; i++) {
+			char of[96];
+
+			snprintf(of, sizeof(of), " under %s's domains", r->uncatalogued_more[i].vendor);
+			more_line(out, "  ", r->uncatalogued_more[i].hosts, of, &r->uncatalogued_more[i].tally);
+		}
 	}
 
 	fputs("\nDropped hits (the stores' counters; non-zero means the report undercounts):\n", out);

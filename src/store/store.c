@@ -1,44 +1,8 @@
-/* The audit store in SQLite: schema and forward migrations, batched writes
- * of aggregated hits and drop counters, retention, and the read side the
- * report uses. Synchronous; store_queue.c puts a queue and a thread in front.
- *
- * Schema version 1 (PRAGMA user_version = 1), also in doc/store.md:
- *
- *   meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
- *       'proxy'          name of the proxy this database belongs to; the
- *                        report merges databases from several proxies
- *       'bucket_seconds' bucket size the writer last used
- *       'created'        unix time the schema was created
- *
- *   hits — one row per (bucket, entry, vendor, host, port, client, user,
- *          outcome, source), primary key in that order:
- *       bucket     INTEGER  unix time of the bucket's start (a multiple of
- *                           the bucket size)
- *       entry      TEXT     catalogue entry id; '' for an uncatalogued host
- *                           under a vendor-owned domain ('' and not NULL,
- *                           because NULLs are distinct in a UNIQUE key)
- *       vendor     TEXT     vendor id
- *       host       TEXT     canonical host as requested
- *       port       INTEGER  0..65535
- *       client     TEXT     client address, '' when unknown
- *       user       TEXT     authenticated user, '' when none
- *       outcome    TEXT     'allowed' | 'denied' | 'failed' | 'unknown'
- *       source     TEXT     'icap' | 'log'
- *       count      INTEGER  requests
- *       first_seen INTEGER  unix time of the first and last of them
- *       last_seen  INTEGER
- *
- *   counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)
- *       hits lost and why: queue_full, db_busy, db_full, db_error, shutdown;
- *       added to in the same transaction as hits.
- *
- *   log_files — how far the access-log importer read each file:
- *       identity TEXT PRIMARY KEY  survives rename and gzip (hash of the
- *                                  first line, chosen by the importer)
- *       path TEXT, device INTEGER, inode INTEGER   where it was last read
- *       offset INTEGER   uncompressed bytes consumed
- *       lines INTEGER    lines consumed
- *       updated INTEGER  unix time of the last import
+/* The audit store in SQLite: schema and forward migrations, opening,
+ * drop counters, log positions, retention and the v1-shaped read side.
+ * The write path is store_write.c, compaction store_compact.c, the
+ * report's queries store_read.c; store_queue.c puts a queue and a thread
+ * in front. The schema (version 2) is described in doc/store.md.
  *
  * A migration is one entry of `migrations` below, applied in order inside
  * one BEGIN IMMEDIATE transaction together with the user_version bump; a
@@ -55,7 +19,7 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store_int.h"
 #include "store_owner.h"
 #include "core/hash.h"
 #include "core/text.h"
@@ -100,31 +64,114 @@ static const char schema_v1[] =
 	") WITHOUT ROWID;"
 	"INSERT INTO meta (key, value) VALUES ('created', CAST(strftime('%s','now') AS TEXT));";
 
+/* The sums of one group of v1 hits rows, per source and outcome, in the
+ * order of EA_STORE_COLS. */
+#define V1_SUM(src, out) " sum(CASE WHEN source = '" src "' AND outcome = '" out "' THEN count ELSE 0 END)"
+#define V1_SUMS V1_SUM("icap", "unknown") "," V1_SUM("icap", "allowed") "," \
+	V1_SUM("icap", "denied") "," V1_SUM("icap", "failed") "," V1_SUM("log", "allowed") "," \
+	V1_SUM("log", "denied") "," V1_SUM("log", "failed") "," V1_SUM("log", "unknown")
+#define COUNT_COLUMNS \
+	" icap_requested INTEGER NOT NULL DEFAULT 0, icap_allowed INTEGER NOT NULL DEFAULT 0," \
+	" icap_denied INTEGER NOT NULL DEFAULT 0, icap_failed INTEGER NOT NULL DEFAULT 0," \
+	" log_allowed INTEGER NOT NULL DEFAULT 0, log_denied INTEGER NOT NULL DEFAULT 0," \
+	" log_failed INTEGER NOT NULL DEFAULT 0, log_unknown INTEGER NOT NULL DEFAULT 0," \
+	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+#define WHO_COLUMNS \
+	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL," \
+	" last_allowed INTEGER NOT NULL DEFAULT 0, last_denied INTEGER NOT NULL DEFAULT 0," \
+	" last_failed INTEGER NOT NULL DEFAULT 0, last_unknown INTEGER NOT NULL DEFAULT 0,"
+#define V1_LAST(out) " max(CASE WHEN outcome = '" out "' THEN last_seen ELSE 0 END)"
+#define V1_LASTS V1_LAST("allowed") "," V1_LAST("denied") "," V1_LAST("failed") "," V1_LAST("unknown")
+#define HITS_VIEW_PART(col, out, src) \
+	" SELECT bucket, entry, vendor, host, port, '" out "', '" src "', " col "," \
+	" first_seen, last_seen FROM traffic WHERE " col " > 0"
+
+/* v2: counts per (bucket, host, port, entry, vendor) with a column per
+ * source and outcome; clients and users apart, one row per entry each;
+ * v1's rows folded into them; a view keeps v1's shape for hand queries. */
+static const char schema_v2[] =
+	"CREATE TABLE traffic ("
+	" bucket INTEGER NOT NULL,"
+	" host TEXT NOT NULL,"
+	" port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+	" entry TEXT NOT NULL,"
+	" vendor TEXT NOT NULL,"
+	COUNT_COLUMNS
+	" folded INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (bucket, host, port, entry, vendor)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE clients ("
+	" entry TEXT NOT NULL, vendor TEXT NOT NULL, client TEXT NOT NULL,"
+	WHO_COLUMNS
+	" PRIMARY KEY (entry, vendor, client)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE users ("
+	" entry TEXT NOT NULL, vendor TEXT NOT NULL, user TEXT NOT NULL,"
+	WHO_COLUMNS
+	" PRIMARY KEY (entry, vendor, user)"
+	") WITHOUT ROWID;"
+	"INSERT INTO traffic (bucket, host, port, entry, vendor, " EA_STORE_COLS ", first_seen, last_seen)"
+	" SELECT bucket, host, port, entry, vendor," V1_SUMS ", min(first_seen), max(last_seen)"
+	" FROM hits GROUP BY bucket, host, port, entry, vendor;"
+	"INSERT INTO clients (entry, vendor, client, " EA_STORE_WHO_COLS ")"
+	" SELECT entry, vendor, client, min(first_seen), max(last_seen)," V1_LASTS
+	" FROM hits WHERE client <> '' GROUP BY entry, vendor, client;"
+	"INSERT INTO users (entry, vendor, user, " EA_STORE_WHO_COLS ")"
+	" SELECT entry, vendor, user, min(first_seen), max(last_seen)," V1_LASTS
+	" FROM hits WHERE user <> '' GROUP BY entry, vendor, user;"
+	"DROP TABLE hits;"
+	"CREATE VIEW hits (bucket, entry, vendor, host, port, outcome, source, count,"
+	" first_seen, last_seen) AS"
+	HITS_VIEW_PART("icap_requested", "unknown", "icap") " UNION ALL"
+	HITS_VIEW_PART("icap_allowed", "allowed", "icap") " UNION ALL"
+	HITS_VIEW_PART("icap_denied", "denied", "icap") " UNION ALL"
+	HITS_VIEW_PART("icap_failed", "failed", "icap") " UNION ALL"
+	HITS_VIEW_PART("log_allowed", "allowed", "log") " UNION ALL"
+	HITS_VIEW_PART("log_denied", "denied", "log") " UNION ALL"
+	HITS_VIEW_PART("log_failed", "failed", "log") " UNION ALL"
+	HITS_VIEW_PART("log_unknown", "unknown", "log") ";";
+
 /* migrations[i] takes the schema from version i to i + 1. Append only. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == EA_STORE_SCHEMA_VERSION,
 	       "one migration step per schema version");
 
-enum stmt {
-	ST_BEGIN, ST_COMMIT, ST_HIT, ST_COUNTER, ST_LOGPOS,
-	ST_EXPIRE, ST_EACH_HIT, ST_EACH_COUNTER, ST_COUNTER_GET, ST_LOGPOS_GET,
-	ST_COUNT
-};
-
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
-	[ST_HIT] =
-		"INSERT INTO hits (bucket, entry, vendor, host, port, client, user,"
-		" outcome, source, count, first_seen, last_seen)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-		" ON CONFLICT (bucket, entry, vendor, host, port, client, user, outcome, source)"
-		" DO UPDATE SET count = count + excluded.count,"
-		" first_seen = min(first_seen, excluded.first_seen),"
-		" last_seen = max(last_seen, excluded.last_seen)",
+#define UPSERT_COUNTS(key) " ON CONFLICT (" key ") DO UPDATE SET" \
+	" icap_requested = icap_requested + excluded.icap_requested," \
+	" icap_allowed = icap_allowed + excluded.icap_allowed," \
+	" icap_denied = icap_denied + excluded.icap_denied," \
+	" icap_failed = icap_failed + excluded.icap_failed," \
+	" log_allowed = log_allowed + excluded.log_allowed," \
+	" log_denied = log_denied + excluded.log_denied," \
+	" log_failed = log_failed + excluded.log_failed," \
+	" log_unknown = log_unknown + excluded.log_unknown," \
+	" first_seen = min(first_seen, excluded.first_seen)," \
+	" last_seen = max(last_seen, excluded.last_seen)"
+	[ST_TRAFFIC] =
+		"INSERT INTO traffic (bucket, host, port, entry, vendor, " EA_STORE_COLS ","
+		" first_seen, last_seen)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+		UPSERT_COUNTS("bucket, host, port, entry, vendor"),
+#define UPSERT_WHO(key) " ON CONFLICT (" key ") DO UPDATE SET" \
+	" first_seen = min(first_seen, excluded.first_seen)," \
+	" last_seen = max(last_seen, excluded.last_seen)," \
+	" last_allowed = max(last_allowed, excluded.last_allowed)," \
+	" last_denied = max(last_denied, excluded.last_denied)," \
+	" last_failed = max(last_failed, excluded.last_failed)," \
+	" last_unknown = max(last_unknown, excluded.last_unknown)"
+	[ST_CLIENT] =
+		"INSERT INTO clients (entry, vendor, client, " EA_STORE_WHO_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" UPSERT_WHO("entry, vendor, client"),
+	[ST_USER] =
+		"INSERT INTO users (entry, vendor, user, " EA_STORE_WHO_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" UPSERT_WHO("entry, vendor, user"),
 	[ST_COUNTER] =
 		"INSERT INTO counters (name, value) VALUES (?1, ?2)"
 		" ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
@@ -136,33 +183,22 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" offset = excluded.offset, lines = excluded.lines, updated = excluded.updated",
 	/* bucket < cutoff lets the primary key narrow the scan: a row can only
 	 * have last_seen < cutoff if its bucket started before it. */
-	[ST_EXPIRE] = "DELETE FROM hits WHERE bucket < ?1 AND last_seen < ?1",
+	[ST_EXPIRE] = "DELETE FROM traffic WHERE bucket < ?1 AND last_seen < ?1",
+	/* Clients and users: once a whole history is older than retention. */
+	[ST_EXPIRE_CLIENTS] = "DELETE FROM clients WHERE last_seen < ?1",
+	[ST_EXPIRE_USERS] = "DELETE FROM users WHERE last_seen < ?1",
 	[ST_EACH_HIT] =
-		"SELECT bucket, entry, vendor, host, port, client, user, outcome,"
+		"SELECT bucket, entry, vendor, host, port, outcome,"
 		" source, count, first_seen, last_seen FROM hits"
 		" WHERE last_seen >= ?1 AND first_seen < ?2"
-		" ORDER BY bucket, vendor, entry, host, port, outcome, source, client, user",
+		" ORDER BY bucket, vendor, entry, host, port, outcome, source",
 	[ST_EACH_COUNTER] = "SELECT name, value FROM counters ORDER BY name",
 	[ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
 	[ST_LOGPOS_GET] =
 		"SELECT path, device, inode, offset, lines FROM log_files WHERE identity = ?1",
 };
 
-struct ea_store {
-	sqlite3 *db;
-	bool readonly;
-	unsigned busy_ms;
-	struct timespec busy_since;
-	const atomic_bool *abort;
-	unsigned bucket_seconds;
-	char *path;
-	char proxy[256];
-	sqlite3_stmt *st[ST_COUNT];
-	char errmsg[EA_ERRMSG_MAX];
-};
-
-__attribute__((format(printf, 2, 3)))
-static void seterr(struct ea_store *s, const char *fmt, ...)
+void ea_store_seterr(struct ea_store *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -192,11 +228,11 @@ static int map_rc(int rc)
 }
 
 /* Report the connection's last error as "what: sqlite message (path)". */
-static int fail(struct ea_store *s, const char *what)
+int ea_store_fail(struct ea_store *s, const char *what)
 {
 	int rc = sqlite3_extended_errcode(s->db);
 
-	seterr(s, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+	ea_store_seterr(s, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 	rc = map_rc(rc);
 	return rc == EA_STORE_OK ? EA_STORE_ERROR : rc;
 }
@@ -204,7 +240,7 @@ static int fail(struct ea_store *s, const char *what)
 static int exec(struct ea_store *s, const char *sql, const char *what)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, what);
+		return ea_store_fail(s, what);
 	return EA_STORE_OK;
 }
 
@@ -215,13 +251,13 @@ static int query_int(struct ea_store *s, const char *sql, long long *out)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, sql);
+		return ea_store_fail(s, sql);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE) {
 		sqlite3_finalize(st);
-		return fail(s, sql);
+		return ea_store_fail(s, sql);
 	}
 	sqlite3_finalize(st);
 	return EA_STORE_OK;
@@ -240,7 +276,7 @@ static int step_done(struct ea_store *s, enum stmt which, const char *what)
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		rc = fail(s, what);
+		rc = ea_store_fail(s, what);
 	else
 		rc = EA_STORE_OK;
 	sqlite3_reset(st);
@@ -256,14 +292,14 @@ static int meta_get(struct ea_store *s, const char *key, char *out, size_t outle
 	out[0] = '\0';
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1,
 			       &st, NULL) != SQLITE_OK)
-		return fail(s, "reading meta");
+		return ea_store_fail(s, "reading meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		ea_copy_str(out, outlen, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(s, "reading meta");
+		return ea_store_fail(s, "reading meta");
 	return EA_STORE_OK;
 }
 
@@ -275,14 +311,29 @@ static int meta_set(struct ea_store *s, const char *key, const char *value)
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 			       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 			       -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "writing meta");
+		return ea_store_fail(s, "writing meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return fail(s, "writing meta");
+		return ea_store_fail(s, "writing meta");
 	return EA_STORE_OK;
+}
+
+int ea_store_step_done(struct ea_store *s, enum stmt which, const char *what)
+{
+	return step_done(s, which, what);
+}
+
+int ea_store_meta_get(struct ea_store *s, const char *key, char *out, size_t outlen)
+{
+	return meta_get(s, key, out, outlen);
+}
+
+int ea_store_meta_set(struct ea_store *s, const char *key, const char *value)
+{
+	return meta_set(s, key, value);
 }
 
 static long long ms_since(const struct timespec *t)
@@ -346,14 +397,14 @@ static int enter_wal(struct ea_store *s, unsigned busy_ms)
 				sqlite3_finalize(st);
 				if (wal)
 					return EA_STORE_OK;
-				seterr(s, "%s: cannot switch to WAL mode (journal mode is %s)",
+				ea_store_seterr(s, "%s: cannot switch to WAL mode (journal mode is %s)",
 				       s->path, mode ? mode : "unknown");
 				return EA_STORE_ERROR;
 			}
 			sqlite3_finalize(st);
 		}
 		if (map_rc(rc) != EA_STORE_BUSY || waited >= busy_ms)
-			return fail(s, "setting WAL mode");
+			return ea_store_fail(s, "setting WAL mode");
 		usleep(10 * 1000);
 		waited += 10;
 	}
@@ -364,7 +415,7 @@ static int prepare_all(struct ea_store *s)
 	for (int i = 0; i < ST_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &s->st[i], NULL) != SQLITE_OK)
-			return fail(s, "preparing statements");
+			return ea_store_fail(s, "preparing statements");
 	return EA_STORE_OK;
 }
 
@@ -383,12 +434,24 @@ static int load_meta(struct ea_store *s)
 		if (v > 0 && v <= INT_MAX)
 			s->bucket_seconds = (unsigned)v;
 	}
+	s->max_bucket_seconds = s->bucket_seconds;
+	if ((rc = meta_get(s, "max_bucket_seconds", buf, sizeof buf)))
+		return rc;
+	if (buf[0]) {
+		long v = strtol(buf, NULL, 10);
+
+		if (v > 0 && v <= INT_MAX && (unsigned)v > s->max_bucket_seconds)
+			s->max_bucket_seconds = (unsigned)v;
+	}
+	if ((rc = meta_get(s, "compacted_until", buf, sizeof buf)))
+		return rc;
+	s->compacted_until = buf[0] ? (time_t)strtoll(buf, NULL, 10) : 0;
 	return EA_STORE_OK;
 }
 
 static int too_new(struct ea_store *s, long long version)
 {
-	seterr(s, "%s: database schema version %lld is newer than this egressaudit"
+	ea_store_seterr(s, "%s: database schema version %lld is newer than this egressaudit"
 	       " supports (%d); upgrade egressaudit or use another database",
 	       s->path, version, EA_STORE_SCHEMA_VERSION);
 	return EA_STORE_TOO_NEW;
@@ -416,14 +479,14 @@ static int migrate(struct ea_store *s, const struct ea_store_options *opt)
 		if ((rc = query_int(s, "SELECT count(*) FROM sqlite_master", &tables)))
 			goto out;
 		if (tables) {
-			seterr(s, "%s: not an egressaudit database (it has tables but"
+			ea_store_seterr(s, "%s: not an egressaudit database (it has tables but"
 			       " no schema version); refusing to add ours to it", s->path);
 			rc = EA_STORE_ERROR;
 			goto out;
 		}
 	}
 	if (version < 0) {
-		seterr(s, "%s: not an egressaudit database (schema version %lld)",
+		ea_store_seterr(s, "%s: not an egressaudit database (schema version %lld)",
 		       s->path, version);
 		rc = EA_STORE_ERROR;
 		goto out;
@@ -451,6 +514,12 @@ static int migrate(struct ea_store *s, const struct ea_store_options *opt)
 	snprintf(buf, sizeof buf, "%u", s->bucket_seconds);
 	if ((rc = meta_set(s, "bucket_seconds", buf)))
 		goto out;
+	if (s->bucket_seconds > s->max_bucket_seconds)
+		s->max_bucket_seconds = s->bucket_seconds;
+	snprintf(buf, sizeof buf, "%u", s->max_bucket_seconds);
+	if ((rc = meta_set(s, "max_bucket_seconds", buf)))
+		goto out;
+	s->max_hosts = opt && opt->max_hosts ? opt->max_hosts : EA_STORE_DEFAULT_MAX_HOSTS;
 	rc = exec(s, "COMMIT", "committing the schema");
 out:
 	if (rc)
@@ -484,9 +553,9 @@ int ea_store_open(const char *path, const struct ea_store_options *opt, struct e
 			     SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (s->db) {
-			rc = fail(s, "opening");
+			rc = ea_store_fail(s, "opening");
 		} else {
-			seterr(s, "%s: out of memory", path);
+			ea_store_seterr(s, "%s: out of memory", path);
 			rc = EA_STORE_NOMEM;
 		}
 		goto fail;
@@ -502,6 +571,13 @@ int ea_store_open(const char *path, const struct ea_store_options *opt, struct e
 	 * lose the last transactions, which an audit can afford. */
 	if ((rc = exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous")))
 		goto fail;
+	if (opt && opt->cache_mb) {
+		char sql[64];
+
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u", opt->cache_mb * 1024);
+		if ((rc = exec(s, sql, "setting the page cache")))
+			goto fail;
+	}
 	if ((rc = migrate(s, opt)))
 		goto fail;
 	if ((rc = prepare_all(s)))
@@ -514,7 +590,7 @@ fail:
 		char why[EA_ERRMSG_MAX];
 
 		if (ea_store_owner_problem(path, why, sizeof(why)))
-			seterr(s, "%s: %s", path, why);
+			ea_store_seterr(s, "%s: %s", path, why);
 	}
 	close_db(s);
 	return rc;
@@ -532,9 +608,9 @@ int ea_store_open_readonly(const char *path, struct ea_store **out)
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (s->db) {
-			rc = fail(s, "opening read-only");
+			rc = ea_store_fail(s, "opening read-only");
 		} else {
-			seterr(s, "%s: out of memory", path);
+			ea_store_seterr(s, "%s: out of memory", path);
 			rc = EA_STORE_NOMEM;
 		}
 		goto fail;
@@ -549,7 +625,7 @@ int ea_store_open_readonly(const char *path, struct ea_store **out)
 		goto fail;
 	}
 	if (version < EA_STORE_SCHEMA_VERSION) {
-		seterr(s, "%s: %s (schema version %lld, expected %d)", path,
+		ea_store_seterr(s, "%s: %s (schema version %lld, expected %d)", path,
 		       version == 0 ? "not an egressaudit database"
 				    : "database schema is older than this egressaudit; open it"
 				      " for writing once to migrate it",
@@ -585,6 +661,7 @@ void ea_store_close(struct ea_store *s)
 	if (!s)
 		return;
 	close_db(s);
+	ea_store_seen_free(s);
 	free(s->path);
 	free(s);
 }
@@ -632,7 +709,7 @@ int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes)
 	return query_int(s, sql, &got);
 }
 
-static time_t bucket_of(time_t when, unsigned size)
+time_t ea_store_bucket_of(time_t when, unsigned size)
 {
 	long long w = (long long)when, b = (long long)size;
 	long long r = w % b;
@@ -640,100 +717,6 @@ static time_t bucket_of(time_t when, unsigned size)
 	if (r < 0)
 		r += b;
 	return (time_t)(w - r);
-}
-
-/* One row's worth of a batch: the hits that share its key. */
-struct row_sum {
-	const struct ea_hit *h; /* the first of them: the key */
-	time_t bucket, first, last;
-	uint64_t count;
-};
-
-static int write_row(struct ea_store *s, const struct row_sum *r)
-{
-	sqlite3_stmt *st = s->st[ST_HIT];
-	const struct ea_hit *h = r->h;
-
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)r->bucket);
-	sqlite3_bind_text(st, 2, h->entry, (int)strnlen(h->entry, sizeof h->entry), SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, h->vendor, (int)strnlen(h->vendor, sizeof h->vendor), SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, h->host, (int)strnlen(h->host, sizeof h->host), SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, h->port);
-	sqlite3_bind_text(st, 6, h->client, (int)strnlen(h->client, sizeof h->client), SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, h->user, (int)strnlen(h->user, sizeof h->user), SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, ea_outcome_name(h->outcome), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, ea_source_name(h->source), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)r->count);
-	sqlite3_bind_int64(st, 11, (sqlite3_int64)r->first);
-	sqlite3_bind_int64(st, 12, (sqlite3_int64)r->last);
-	return step_done(s, ST_HIT, "recording hits");
-}
-
-static bool same_row(const struct ea_hit *a, time_t abucket, const struct ea_hit *b, time_t bbucket)
-{
-	return abucket == bbucket && a->port == b->port && a->outcome == b->outcome &&
-	       a->source == b->source && strcmp(a->host, b->host) == 0 &&
-	       strcmp(a->entry, b->entry) == 0 && strcmp(a->vendor, b->vendor) == 0 &&
-	       strcmp(a->client, b->client) == 0 && strcmp(a->user, b->user) == 0;
-}
-
-static uint64_t row_hash(const struct ea_hit *h, time_t bucket)
-{
-	const char *fields[] = { h->entry, h->vendor, h->host, h->client, h->user };
-	uint64_t x = (uint64_t)bucket ^ ((uint64_t)h->port << 32) ^
-		     ((uint64_t)h->outcome << 48) ^ ((uint64_t)h->source << 56);
-
-	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-		x = ea_hash_bytes(fields[f], strlen(fields[f]), x);
-	return x;
-}
-
-/* Under load most hits of a batch repeat a key (the same endpoint, client
- * and hour): one UPSERT per key instead of per hit is what lets one writer
- * keep up. Rows keep the order of their first hit. */
-static int write_hits(struct ea_store *s, const struct ea_hit *hits, size_t n)
-{
-	struct row_sum *rows;
-	uint32_t *slots;
-	size_t nslots = 16, nrows = 0;
-	int rc = EA_STORE_OK;
-
-	if (n == 0)
-		return EA_STORE_OK;
-	while (nslots < 2 * n)
-		nslots *= 2;
-	rows = malloc(n * sizeof(*rows));
-	slots = calloc(nslots, sizeof(*slots)); /* row index + 1; 0 = empty */
-	if (!rows || !slots) {
-		free(rows);
-		free(slots);
-		seterr(s, "out of memory aggregating %zu hits", n);
-		return EA_STORE_NOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct ea_hit *h = &hits[i];
-		time_t bucket = bucket_of(h->when, s->bucket_seconds);
-		size_t k = row_hash(h, bucket) & (nslots - 1);
-
-		while (slots[k] && !same_row(rows[slots[k] - 1].h, rows[slots[k] - 1].bucket, h, bucket))
-			k = (k + 1) & (nslots - 1);
-		if (!slots[k]) {
-			rows[nrows] = (struct row_sum){ h, bucket, h->when, h->when, 0 };
-			slots[k] = (uint32_t)++nrows;
-		}
-		struct row_sum *r = &rows[slots[k] - 1];
-
-		r->count++;
-		if (h->when < r->first)
-			r->first = h->when;
-		if (h->when > r->last)
-			r->last = h->when;
-	}
-	for (size_t i = 0; i < nrows && rc == EA_STORE_OK; i++)
-		rc = write_row(s, &rows[i]);
-	free(rows);
-	free(slots);
-	return rc;
 }
 
 static int write_counter(struct ea_store *s, const struct ea_counter_add *c)
@@ -774,10 +757,10 @@ static int check_logpos(struct ea_store *s, const struct ea_batch *b)
 	if ((rc == 0) == b->log_was_stored && (rc != 0 || now.offset == b->log_was_offset))
 		return EA_STORE_OK;
 	if (rc == 0)
-		seterr(s, "another import of this log committed up to byte %llu first",
-		       (unsigned long long)now.offset);
+		ea_store_seterr(s, "%s: another import of this log committed up to byte %llu first",
+		       s->path, (unsigned long long)now.offset);
 	else
-		seterr(s, "the position of this log was removed while importing it");
+		ea_store_seterr(s, "%s: the position of this log was removed while importing it", s->path);
 	return EA_STORE_CONFLICT;
 }
 
@@ -789,7 +772,7 @@ int ea_store_write(struct ea_store *s, const struct ea_batch *b)
 		return rc;
 	if (b->log && b->log_cas && (rc = check_logpos(s, b)))
 		goto out;
-	if ((rc = write_hits(s, b->hits, b->nhits)))
+	if ((rc = ea_store_write_hits(s, b->hits, b->nhits)))
 		goto out;
 	for (size_t i = 0; i < b->ncounters; i++)
 		if ((rc = write_counter(s, &b->counters[i])))
@@ -800,21 +783,28 @@ int ea_store_write(struct ea_store *s, const struct ea_batch *b)
 out:
 	if (rc)
 		rollback(s);
+	ea_store_write_done(s, rc == EA_STORE_OK);
 	return rc;
 }
 
 int ea_store_expire(struct ea_store *s, time_t now, unsigned days,
 		    uint64_t *deleted)
 {
-	sqlite3_stmt *st = s->st[ST_EXPIRE];
-	int rc;
+	static const enum stmt which[] = { ST_EXPIRE, ST_EXPIRE_CLIENTS, ST_EXPIRE_USERS };
+	sqlite3_int64 cutoff = (sqlite3_int64)now - (sqlite3_int64)days * 86400;
+	uint64_t n = 0;
+	int rc = EA_STORE_OK;
 
 	if (deleted)
 		*deleted = 0;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now - (sqlite3_int64)days * 86400);
-	rc = step_done(s, ST_EXPIRE, "deleting old buckets");
-	if (rc == EA_STORE_OK && deleted)
-		*deleted = (uint64_t)sqlite3_changes(s->db);
+	for (size_t i = 0; i < sizeof which / sizeof which[0] && rc == EA_STORE_OK; i++) {
+		sqlite3_bind_int64(s->st[which[i]], 1, cutoff);
+		rc = step_done(s, which[i], "deleting old rows");
+		if (rc == EA_STORE_OK)
+			n += (uint64_t)sqlite3_changes(s->db);
+	}
+	if (deleted)
+		*deleted = n;
 	return rc;
 }
 
@@ -841,20 +831,20 @@ int ea_store_each_hit(struct ea_store *s, time_t since, time_t until,
 		r.vendor = col_text(st, 2);
 		r.host = col_text(st, 3);
 		r.port = (unsigned)sqlite3_column_int(st, 4);
-		r.client = col_text(st, 5);
-		r.user = col_text(st, 6);
-		if (ea_outcome_parse(col_text(st, 7), &r.outcome))
+		r.client = "";
+		r.user = "";
+		if (ea_outcome_parse(col_text(st, 5), &r.outcome))
 			r.outcome = EA_OUTCOME_UNKNOWN;
-		if (ea_source_parse(col_text(st, 8), &r.source))
+		if (ea_source_parse(col_text(st, 6), &r.source))
 			r.source = EA_SOURCE_ICAP;
-		r.count = (uint64_t)sqlite3_column_int64(st, 9);
-		r.first_seen = (time_t)sqlite3_column_int64(st, 10);
-		r.last_seen = (time_t)sqlite3_column_int64(st, 11);
+		r.count = (uint64_t)sqlite3_column_int64(st, 7);
+		r.first_seen = (time_t)sqlite3_column_int64(st, 8);
+		r.last_seen = (time_t)sqlite3_column_int64(st, 9);
 		if ((stop = fn(&r, ctx)))
 			break;
 	}
 	if (!stop && rc != SQLITE_DONE) {
-		rc = fail(s, "reading hits");
+		rc = ea_store_fail(s, "reading hits");
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -871,7 +861,7 @@ int ea_store_each_counter(struct ea_store *s, ea_counter_fn fn, void *ctx)
 		if ((stop = fn(col_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1), ctx)))
 			break;
 	if (!stop && rc != SQLITE_DONE) {
-		rc = fail(s, "reading counters");
+		rc = ea_store_fail(s, "reading counters");
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -890,7 +880,7 @@ int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value)
 	if (rc == SQLITE_ROW)
 		*value = (uint64_t)sqlite3_column_int64(st, 0);
 	else if (rc != SQLITE_DONE)
-		rc = fail(s, "reading a counter");
+		rc = ea_store_fail(s, "reading a counter");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? EA_STORE_OK : rc;
@@ -916,7 +906,7 @@ int ea_store_log_position(struct ea_store *s, const char *identity,
 	} else if (rc == SQLITE_DONE) {
 		rc = 1;
 	} else {
-		rc = fail(s, "reading a log position");
+		rc = ea_store_fail(s, "reading a log position");
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

@@ -12,9 +12,13 @@
 #include <time.h>
 
 #include "core/hit.h"
+#include "core/tally.h"
 #include "core/util.h"
 
-#define EA_STORE_SCHEMA_VERSION 1
+#define EA_STORE_SCHEMA_VERSION 2
+
+/* Named hosts kept per (bucket, entry, vendor) by compaction. */
+#define EA_STORE_DEFAULT_MAX_HOSTS 32
 
 /* Result codes. Negative is failure; ea_store_errmsg says what and why
  * (the error convention of HACKING.md). */
@@ -37,6 +41,10 @@ struct ea_store_options {
 	unsigned bucket_seconds;  /* 0: 3600 */
 	unsigned busy_timeout_ms; /* 0: 5000 */
 	uint64_t max_bytes;       /* 0: no limit; else PRAGMA max_page_count */
+	unsigned max_hosts;       /* compaction: named hosts kept per bucket,
+				     entry and vendor; 0: EA_STORE_DEFAULT_MAX_HOSTS */
+	unsigned cache_mb;        /* SQLite's page cache; 0: its default (2 MB).
+				     A bulk writer (import) gains from more */
 };
 
 /* Open for writing, creating the file and migrating the schema forward in
@@ -137,6 +145,51 @@ int ea_store_counter(struct ea_store *s, const char *name, uint64_t *value);
 /* 0 and *pos filled, 1 when the identity is unknown, negative on error. */
 int ea_store_log_position(struct ea_store *s, const char *identity,
 			  struct ea_log_position *pos);
+
+/* Compaction (store_compact.c, doc/store.md): in every closed bucket (one
+ * that ended before now) not yet compacted, or written since it was, keep
+ * the max_hosts busiest named hosts per (bucket, entry, vendor) and fold
+ * the others into one "other hosts" row per port (host ''). One
+ * transaction; cheap when there is nothing to do (no query at all).
+ * *folded (may be NULL) gets the number of host rows folded. */
+int ea_store_compact(struct ea_store *s, time_t now, uint64_t *folded);
+
+/* ---- The report's queries (store_read.c) ----
+ * Aggregated in SQLite over the window (rows with last_seen >= since and
+ * first_seen < until; until <= 0: open), streamed one row at a time. Each
+ * row's sources are reconciled in SQL by tally.h's rule per (bucket, host,
+ * port), then summed. Several cursors of different stores may be open at
+ * once (the report merges them); one per view per store. */
+enum ea_store_view {
+	EA_STORE_HOSTS,   /* per (host, port), named hosts, ordered by host, port;
+			     rows of the same host under several entries count once */
+	EA_STORE_FOLDED,  /* per (entry, vendor, port): the "other hosts" rows */
+	EA_STORE_CLIENTS, /* per (entry, vendor, client) seen in the window
+			     (first/last seen overlap it), ordered so */
+	EA_STORE_USERS,   /* per (entry, vendor, user), the same */
+	EA_STORE_NVIEWS
+};
+
+struct ea_store_row {
+	const char *entry, *vendor; /* HOSTS: entry "", vendor one of the row's */
+	const char *name;           /* host, client or user; "" for FOLDED */
+	unsigned port;              /* HOSTS, FOLDED */
+	uint64_t folded;            /* FOLDED: distinct names folded, summed
+				       over buckets (an upper bound) */
+	struct ea_tally tally;      /* strings valid until the next step;
+				       CLIENTS, USERS: first and last seen only */
+	time_t last_of[4];          /* CLIENTS, USERS: last seen with each
+				       outcome (enum ea_outcome), 0: never */
+};
+
+struct ea_store_cursor;
+
+/* EA_STORE_OK and *out, or a code (ea_store_errmsg(s) says why). */
+int ea_store_cursor_open(struct ea_store *s, enum ea_store_view view, time_t since,
+			 time_t until, struct ea_store_cursor **out);
+/* 1 and *row filled, 0 at the end, or a negative code. */
+int ea_store_cursor_next(struct ea_store_cursor *c, struct ea_store_row *row);
+void ea_store_cursor_close(struct ea_store_cursor *c);
 
 /* ---- The queue and writer thread (store_queue.c) ----
  * One queue per process, created after fork (threads do not survive it):

@@ -307,10 +307,16 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	return rc;
 }
 
+/* The writer's maintenance after each transaction: compaction of the
+ * buckets that closed (an in-memory check until one has), and retention
+ * once an interval. */
 static void maybe_expire(struct ea_store_queue *q)
 {
 	uint64_t deleted;
 
+	if (q->store && ea_store_compact(q->store, time(NULL), NULL))
+		report(q, EA_STORE_LOG_WARNING, "%s (compaction will be retried)",
+		       ea_store_errmsg(q->store));
 	if (!q->store || !q->opt.retention_days || now_ms() < q->expire_at)
 		return;
 	q->expire_at = now_ms() + (uint64_t)q->opt.expire_interval_s * 1000;

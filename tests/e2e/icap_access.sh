@@ -61,5 +61,5 @@ case "$status" in
 *) e2e_ok 1 "the proxy's address (127.0.0.1) is served (got: '$status')" ;;
 esac
 # The proxy's hit is written (FlushInterval 100); the forged one never is.
-ea_wait_q 30 "SELECT group_concat(DISTINCT client) FROM hits" "10.1.1.1"
+ea_wait_q 30 "SELECT group_concat(DISTINCT client) FROM clients" "10.1.1.1"
 e2e_ok $? "only the proxy's client is in the database; the forged X-Client-IP recorded nothing"

@@ -58,25 +58,33 @@ served=$(cat "$E2E_DIR"/client-*.codes | grep -c '^200$')
 [ "$served" -eq "$total" ]
 e2e_ok $? "all $total concurrent requests are served ($served got 200)"
 
-# Per entry, client and outcome: D1 or GUTS requests each.
+# Per entry and outcome: D1 or GUTS requests from each client; and each
+# client has its row per entry, seen allowed and at REQMOD, nothing else.
 want=$(
+    for e in sophos-ep-d1-sophosupd-com sophos-ep-wildcard-sophosupd-com; do
+        echo "$e|allowed|$((CLIENTS * D1))"
+        echo "$e|unknown|$((CLIENTS * D1))"
+    done
+    for e in ws-all-fsapi-com-wildcard ws-atlant319-guts2 ws-bs16-guts2; do
+        echo "$e|allowed|$((CLIENTS * GUTS))"
+        echo "$e|unknown|$((CLIENTS * GUTS))"
+    done
+)
+want_clients=$(
     i=1
     while [ "$i" -le "$CLIENTS" ]; do
-        c=127.0.0.$((10 + i))
-        for e in sophos-ep-d1-sophosupd-com sophos-ep-wildcard-sophosupd-com; do
-            echo "$e|$c|allowed|$D1"
-            echo "$e|$c|unknown|$D1"
-        done
-        for e in ws-all-fsapi-com-wildcard ws-atlant319-guts2 ws-bs16-guts2; do
-            echo "$e|$c|allowed|$GUTS"
-            echo "$e|$c|unknown|$GUTS"
+        for e in sophos-ep-d1-sophosupd-com sophos-ep-wildcard-sophosupd-com \
+                 ws-all-fsapi-com-wildcard ws-atlant319-guts2 ws-bs16-guts2; do
+            echo "$e|127.0.0.$((10 + i))|1|1|0"
         done
         i=$((i + 1))
     done | sort
 )
-ea_wait_q 20 "SELECT entry, client, outcome, sum(count) FROM hits
-              GROUP BY entry, client, outcome ORDER BY 1, 2, 3" "$(echo "$want" | sort)"
-e2e_ok $? "every request is counted exactly once per matching entry, client and outcome ($((total * 2)) ICAP transactions)"
+ea_wait_q 20 "SELECT entry, outcome, sum(count) FROM hits GROUP BY entry, outcome ORDER BY 1, 2" \
+    "$(echo "$want" | sort)" &&
+    ea_wait_q 5 "SELECT entry, client, last_allowed > 0, last_unknown > 0, last_denied + last_failed
+                 FROM clients ORDER BY 1, 2" "$want_clients"
+e2e_ok $? "every request is counted exactly once per matching entry and outcome, and every client has its row per entry ($((total * 2)) ICAP transactions)"
 
 [ "$(ea_q "SELECT sum(count) FROM hits")" -eq $((CLIENTS * (D1 * 2 + GUTS * 3) * 2)) ] &&
     [ "$(ea_q "SELECT count(*) FROM counters WHERE value > 0")" = 0 ]

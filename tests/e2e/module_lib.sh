@@ -85,10 +85,12 @@ ea_wait_q() {
     return 1
 }
 
+# A host's rows: entry, port, outcome, count (clients and users are in
+# their own tables since schema 2).
 ea_rows_sql() {
-    echo "SELECT entry, port, client, user, outcome, sum(count) FROM hits
-          WHERE host = '$1' GROUP BY entry, port, client, user, outcome
-          ORDER BY entry, port, client, user, outcome"
+    echo "SELECT entry, port, outcome, sum(count) FROM hits
+          WHERE host = '$1' GROUP BY entry, port, outcome
+          ORDER BY entry, port, outcome"
 }
 
 ea_rows() {

@@ -88,4 +88,21 @@ is "$?" 2 "a bad --since is an error"
 is "$?" 2 "an unknown format is an error"
 "$ea" report -c "$rules" -d "$tmp/p1.db" -f json -o "$tmp/out.json" && "$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out.json"
 ok $? "-o writes the report to a file"
+
+# Bounded host lists: --hosts 1 keeps the busiest of acme-cdn's two hosts.
+"$ea" report -c "$rules" -d "$tmp/p1.db" --hosts 1 -f json >"$tmp/hosts1.json"
+is "$?" 0 "--hosts 1 is accepted"
+json_check "$tmp/hosts1.json" '
+cdn = e("acme-cdn")
+check([h["host"] for h in cdn["hosts"]] == ["a.cdn.acme.test"], "one host is listed, the busiest")
+check(cdn["more_hosts"]["hosts"] == 1 and cdn["more_hosts"]["requested"] == 1, "the other is counted with its requests")
+check(cdn["requested"] == 3, "the entry total still counts both")
+check(e("acme-ok")["more_hosts"]["hosts"] == 0, "an entry with one host has no more hosts")
+check(len(r["uncatalogued"]) == 1 + 0 and r["uncatalogued_more"][0]["vendor"] == "acme", "uncatalogued hosts are bounded per vendor too")
+'
+"$ea" report -c "$rules" -d "$tmp/p1.db" --hosts 1 --colour never >"$tmp/hosts1.txt"
+grep -q '^      and 1 more host (1 requests)$' "$tmp/hosts1.txt"
+ok $? "the text report says how many more hosts there are"
+"$ea" report -c "$rules" -d "$tmp/p1.db" --hosts 0 >/dev/null 2>"$tmp/hosts0.err"
+is "$?" 2 "--hosts 0 is refused"
 tap_done

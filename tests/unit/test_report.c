@@ -107,10 +107,92 @@ static void test_model(void)
 	rmdir(dir);
 }
 
+/* Site scale: random names under *.sophosxl.net, in two databases (one
+ * compacted), listed at most max_hosts per entry; the rest is "N more
+ * hosts" with its traffic; totals are whole. */
+static void test_bounded_hosts(void)
+{
+	enum { NAMES = 300 };
+	const char *paths[] = { RULES_DIR };
+	char dir[] = "/tmp/ea-test-report.XXXXXX", db[2][64], host[64];
+	struct ea_store_options opt = { .proxy_name = "p", .max_hosts = 10 };
+	struct ea_catalogue *cat = NULL;
+	struct ea_report_options ropt = { .as_of = "2026-01-01", .now = 1764000000, .max_hosts = 5 };
+	struct ea_report *r = NULL;
+	struct ea_diags diags;
+	static struct ea_hit hits[NAMES + 10];
+	const char *dbs[2];
+	uint64_t listed = 0, folded = 0;
+	int rc;
+
+	ea_diags_init(&diags);
+	if (ea_catalogue_load(paths, 1, &cat, &diags) != 0 || !mkdtemp(dir))
+		return;
+	for (int d = 0; d < 2; d++) {
+		struct ea_batch b = { .hits = hits };
+		struct ea_store *s;
+
+		snprintf(db[d], sizeof(db[d]), "%s/%d.db", dir, d);
+		if (ea_store_open(db[d], &opt, &s) != EA_STORE_OK) {
+			ea_store_close(s);
+			continue;
+		}
+		for (int i = 0; i < NAMES; i++) {
+			snprintf(host, sizeof(host), "r%d.sophosxl.net", i);
+			ea_hit_set(&hits[b.nhits++], 1763990000, "sophos-ep-wildcard-sophosxl-net", "sophos",
+				   host, 443, "10.0.0.1", "", EA_OUTCOME_ALLOWED, EA_SOURCE_LOG);
+		}
+		/* One busy name, three requests. */
+		for (int k = 0; k < 3; k++)
+			ea_hit_set(&hits[b.nhits++], 1763990000, "sophos-ep-wildcard-sophosxl-net", "sophos",
+				   "busy.sophosxl.net", 443, "10.0.0.2", "", EA_OUTCOME_DENIED, EA_SOURCE_LOG);
+		ok(ea_store_write(s, &b) == 0, "database %d: 300 random names written", d);
+		if (d == 1) {
+			ok(ea_store_compact(s, 1764000000, &folded) == 0 && folded == NAMES + 1 - 10,
+			   "database 1 is compacted to 10 names (%llu folded)", (unsigned long long)folded);
+		}
+		ea_store_close(s);
+		dbs[d] = db[d];
+	}
+	rc = ea_report_build(cat, &ropt, dbs, 2, &r);
+	ok(rc == 0, "the fleet's report builds (%s)", ea_report_errmsg(r));
+	for (size_t i = 0; rc == 0 && i < r->nentries; i++) {
+		const struct ea_report_stats *st = &r->entries[i].stats;
+
+		if (strcmp(r->entries[i].entry->id, "sophos-ep-wildcard-sophosxl-net") != 0)
+			continue;
+		is_int(st->nhosts, 5, "the entry lists its 5 busiest names");
+		ok(st->nhosts && strcmp(st->hosts[0].host, "busy.sophosxl.net") == 0 &&
+		   st->hosts[0].tally.requested == 6,
+		   "the busiest name is among them, its requests from both databases added");
+		for (size_t h = 0; h < st->nhosts; h++)
+			listed += st->hosts[h].tally.requested;
+		is_int(st->total.requested, 2 * (NAMES + 3), "every request is in the entry's total");
+		is_int(listed + st->more.requested, st->total.requested,
+		       "listed names and \"more hosts\" add up to the total");
+		ok(st->more_hosts >= NAMES - 4, "the names not listed are counted (%llu, an upper bound)",
+		   (unsigned long long)st->more_hosts);
+		is_int(st->clients, 2, "distinct clients are merged across the databases");
+		is_int(st->by_proxy[0].requested + st->by_proxy[1].requested, 2 * (NAMES + 3),
+		       "each database's share is kept per proxy");
+	}
+	ea_report_free(r);
+	ea_catalogue_free(cat);
+	ea_diags_clear(&diags);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", dir);
+	}
+}
+
 int main(void)
 {
 	test_status_rule();
 	test_times();
 	test_model();
+	test_bounded_hosts();
 	return done_testing();
 }

@@ -15,7 +15,14 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "core/tally.h"
 #include "tap.h"
+
+#define EA_STR_(x) #x
+#define EA_STR(x) EA_STR_(x)
+#define EA_STORE_SCHEMA_VERSION_NEXT 3
+_Static_assert(EA_STORE_SCHEMA_VERSION_NEXT == EA_STORE_SCHEMA_VERSION + 1, "a version too new");
+#define T0_TEST 1699999200 /* test_aggregate's t0 */
 
 static char tmpdir[256];
 static int dbseq;
@@ -212,8 +219,10 @@ static void test_schema(void)
 	is_int(raw_int(path, "PRAGMA user_version"), EA_STORE_SCHEMA_VERSION,
 	       "the new database records the schema version in user_version");
 	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
-		       " AND name IN ('meta', 'hits', 'counters', 'log_files')"), 4,
-	       "the new database has the meta, hits, counters and log_files tables");
+		       " AND name IN ('meta', 'traffic', 'clients', 'users', 'counters', 'log_files')"), 6,
+	       "the new database has the meta, traffic, clients, users, counters and log_files tables");
+	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = 'hits'"),
+	       1, "and the hits view in the shape of schema 1");
 	is_int(raw_int(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
 	       1, "the new database is in WAL mode");
 
@@ -230,7 +239,7 @@ static void test_schema(void)
 	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema"),
 	       raw_int(path, "SELECT count(*) FROM sqlite_schema"),
 	       "reopening is idempotent");
-	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 4,
+	is_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 6,
 	       "reopening adds no tables");
 	is_int(raw_int(path, "SELECT count(*) FROM meta WHERE key = 'created'"), 1,
 	       "reopening does not run the migration again");
@@ -252,16 +261,18 @@ static void test_too_new(void)
 
 	new_db_path(path, sizeof path);
 	ea_store_close(open_store(path, NULL));
-	raw_exec(path, "PRAGMA user_version = 2");
+	raw_exec(path, "PRAGMA user_version = " EA_STR(EA_STORE_SCHEMA_VERSION_NEXT));
 
 	rc = ea_store_open(path, NULL, &s);
 	ok(rc != EA_STORE_OK, "a database with a newer schema is refused for writing");
 	is_int(rc, EA_STORE_TOO_NEW, "the refusal says the schema is too new");
 	err = ea_store_errmsg(s);
-	ok(strstr(err, "schema version 2 is newer") && strstr(err, "(1)") && strstr(err, path),
+	ok(strstr(err, "schema version " EA_STR(EA_STORE_SCHEMA_VERSION_NEXT) " is newer") &&
+	   strstr(err, "(" EA_STR(EA_STORE_SCHEMA_VERSION) ")") && strstr(err, path),
 	   "the message names the file and both versions: %s", err);
 	ea_store_close(s);
-	is_int(raw_int(path, "PRAGMA user_version"), 2, "the refused database is left as it was");
+	is_int(raw_int(path, "PRAGMA user_version"), EA_STORE_SCHEMA_VERSION_NEXT,
+	       "the refused database is left as it was");
 
 	rc = ea_store_open_readonly(path, &s);
 	err = ea_store_errmsg(s);
@@ -312,8 +323,21 @@ static void test_aggregate(void)
 	h[6].source = EA_SOURCE_LOG;
 	write_hits(s, h, 7);
 	t = tally_store(s, 0, 0);
-	is_int(t.rows, 7, "a different outcome, port, bucket, client, entry or source makes its own row");
+	is_int(t.rows, 6, "a different outcome, port, bucket, entry or source makes its own row");
 	is_int(t.total, 12, "every request is counted once");
+	is_int(raw_int(path, "SELECT count(*) FROM traffic WHERE bucket = " EA_STR(T0_TEST)
+		       " AND host = 'central.sophos.com' AND port = 443"), 1,
+	       "another client adds to the same traffic row: rows do not grow with clients");
+	is_int(raw_int(path, "SELECT count(*) FROM clients"
+		       " WHERE entry = 'sophos-central'"), 2,
+	       "each client of an entry has one row in clients");
+	is_int(raw_int(path, "SELECT (last_allowed = " EA_STR(T0_TEST) " + 3600) * 100 +"
+		       " (last_denied = " EA_STR(T0_TEST) " + 1) * 10 + (last_failed = 0) FROM clients"
+		       " WHERE entry = 'sophos-central' AND client = '10.0.0.1'"), 111,
+	       "a client's row says when it was last seen allowed, denied, failed (never: 0)");
+	is_int(raw_int(path, "SELECT first_seen FROM clients WHERE entry = 'sophos-central'"
+		       " AND client = '10.0.0.1'"), T0_TEST + 1, "and when it was first seen");
+	is_int(raw_int(path, "SELECT count(*) FROM users"), 0, "requests without a user add no user row");
 	is_int(raw_int(path, "SELECT count FROM hits WHERE entry = '' AND host = 'new.sophos.com'"), 2,
 	       "uncatalogued hits (entry '') aggregate like any other");
 
@@ -334,13 +358,13 @@ static void test_aggregate(void)
 		       100 * 1000 + 100, "each of them counts its 100 hits");
 		is_int(raw_int(path, "SELECT min(first_seen) - max(last_seen) FROM hits WHERE entry = 'sophos-wild'"),
 		       -6, "their first and last seen span the batch's times");
-		raw_exec(path, "DELETE FROM hits WHERE entry = 'sophos-wild'");
+		raw_exec(path, "DELETE FROM traffic WHERE entry = 'sophos-wild'");
 	}
 
 	t = tally_store(s, t0 + 3600, 0);
 	is_int(t.rows, 1, "reading from a time on yields only the rows seen since then");
 	t = tally_store(s, 0, t0 + 3600);
-	is_int(t.rows, 6, "reading until a time yields only the rows seen before it");
+	is_int(t.rows, 5, "reading until a time yields only the rows seen before it");
 
 	{
 		char longhost[400];
@@ -620,7 +644,8 @@ static void test_disk_full(void)
 		struct ea_hit h;
 
 		snprintf(host, sizeof host, "endpoint-%05d.a-rather-long-subdomain.sophos.com", i);
-		ea_hit_set(&h, 1700000000, "e", "sophos", host, 443, "10.0.0.1", "",
+		/* Now: the open bucket, which compaction leaves alone. */
+		ea_hit_set(&h, time(NULL), "e", "sophos", host, 443, "10.0.0.1", "",
 			   EA_OUTCOME_ALLOWED, EA_SOURCE_ICAP);
 		ea_store_queue_push(q, &h);
 	}
@@ -635,9 +660,9 @@ static void test_disk_full(void)
 
 	/* Space comes back (an administrator prunes old rows): the pages
 	 * freed are reused within the same size limit. */
-	raw_exec(path, "DELETE FROM hits");
+	raw_exec(path, "DELETE FROM traffic");
 	for (int i = 0; i < 10; i++) {
-		struct ea_hit h = hit(1700000000, "e", "after.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
+		struct ea_hit h = hit(time(NULL), "e", "after.sophos.com", 443, "", EA_OUTCOME_ALLOWED);
 
 		ea_store_queue_push(q, &h);
 	}
@@ -856,6 +881,278 @@ static void test_retention(void)
 	       "the writer keeps rows within its retention");
 }
 
+/* A deterministic generator (xorshift), so a failure reproduces. */
+static uint64_t rng = 88172645463325252ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* The report's SQL against tally.h: random hits from both sources, several
+ * buckets, hosts stored under two entries; the HOSTS view must equal
+ * ea_counts_reconcile per (bucket, host, port), summed over buckets. */
+static void test_queries(void)
+{
+	enum { N = 4000, HOSTS = 5, PORTS = 2, BUCKETS = 4 };
+	static struct ea_hit h[2 * N];
+	struct ea_counts c[BUCKETS][HOSTS][PORTS];
+	struct ea_tally want[HOSTS][PORTS], got[HOSTS][PORTS];
+	const time_t t0 = 1700000000 - 1700000000 % 3600;
+	char path[300], host[32];
+	struct ea_store_cursor *cur;
+	struct ea_store_row row;
+	struct ea_store *s;
+	size_t n = 0;
+	int rows = 0, same = 1, rc;
+
+	memset(c, 0, sizeof c);
+	memset(want, 0, sizeof want);
+	memset(got, 0, sizeof got);
+	s = open_store(new_db_path(path, sizeof path), NULL);
+	if (!ok(s != NULL, "a store opens for the query tests"))
+		return;
+	for (int i = 0; i < N; i++) {
+		unsigned b = rnd(BUCKETS), hi = rnd(HOSTS), p = rnd(PORTS);
+		enum ea_source src = rnd(3) ? EA_SOURCE_ICAP : EA_SOURCE_LOG;
+		enum ea_outcome o = (enum ea_outcome)rnd(4);
+		struct ea_hit_row r = { .source = src, .outcome = o, .count = 1 };
+		time_t when = t0 + (time_t)b * 3600 + rnd(3600);
+
+		/* Some buckets see only ICAP, some only the log. */
+		if (b == 1)
+			src = r.source = EA_SOURCE_ICAP;
+		if (b == 2 && hi < 2)
+			src = r.source = EA_SOURCE_LOG;
+		r.first_seen = r.last_seen = when;
+		snprintf(host, sizeof host, "h%u.sophos.com", hi);
+		ea_hit_set(&h[n++], when, "sophos-wild", "sophos", host, (uint16_t)(443 + p),
+			   "10.0.0.1", "", o, src);
+		/* Host 0 matches a second entry: the same request stored twice. */
+		if (hi == 0)
+			ea_hit_set(&h[n++], when, "sophos-h0", "sophos", host, (uint16_t)(443 + p),
+				   "10.0.0.1", "", o, src);
+		ea_counts_add(&c[b][hi][p], &r);
+	}
+	for (size_t i = 0; i < n; i += 500)
+		write_hits(s, h + i, n - i < 500 ? n - i : 500);
+	for (int b = 0; b < BUCKETS; b++)
+		for (int hi = 0; hi < HOSTS; hi++)
+			for (int p = 0; p < PORTS; p++) {
+				struct ea_tally t;
+
+				ea_counts_reconcile(&c[b][hi][p], &t);
+				ea_tally_add(&want[hi][p], &t);
+			}
+	rc = ea_store_cursor_open(s, EA_STORE_HOSTS, 0, 0, &cur);
+	ok(rc == 0, "the hosts query prepares (%s)", rc ? ea_store_errmsg(s) : "ok");
+	while (rc == 0 && (rc = ea_store_cursor_next(cur, &row)) == 1) {
+		unsigned hi = (unsigned)(row.name[1] - '0'), p = row.port - 443;
+
+		rows++;
+		if (hi < HOSTS && p < PORTS)
+			got[hi][p] = row.tally;
+		rc = 0;
+	}
+	ok(rc == 0, "the hosts query runs to its end");
+	ea_store_cursor_close(cur);
+	is_int(rows, HOSTS * PORTS, "one row per host and port");
+	for (int hi = 0; hi < HOSTS; hi++)
+		for (int p = 0; p < PORTS; p++) {
+			const struct ea_tally *a = &want[hi][p], *b = &got[hi][p];
+
+			if (a->requested != b->requested || a->allowed != b->allowed ||
+			    a->denied != b->denied || a->failed != b->failed ||
+			    a->unknown != b->unknown || a->first_seen != b->first_seen ||
+			    a->last_seen != b->last_seen) {
+				diag("h%d:%d want %llu/%llu/%llu/%llu got %llu/%llu/%llu/%llu", hi, 443 + p,
+				     (unsigned long long)a->requested, (unsigned long long)a->allowed,
+				     (unsigned long long)a->denied, (unsigned long long)a->failed,
+				     (unsigned long long)b->requested, (unsigned long long)b->allowed,
+				     (unsigned long long)b->denied, (unsigned long long)b->failed);
+				same = 0;
+			}
+		}
+	ok(same, "SQL's reconciliation equals ea_counts_reconcile per bucket, host and port,"
+	   " and a host stored under two entries counts once");
+
+	rc = ea_store_cursor_open(s, EA_STORE_HOSTS, t0 + 3 * 3600, 0, &cur);
+	rows = 0;
+	while (rc == 0 && (rc = ea_store_cursor_next(cur, &row)) == 1) {
+		rows += row.tally.first_seen >= t0 + 3 * 3600;
+		rc = 0;
+	}
+	ea_store_cursor_close(cur);
+	ok(rc == 0 && rows == HOSTS * PORTS, "a window from the last bucket counts only it");
+
+	rc = ea_store_cursor_open(s, EA_STORE_CLIENTS, 0, 0, &cur);
+	rows = 0;
+	while (rc == 0 && (rc = ea_store_cursor_next(cur, &row)) == 1) {
+		rows++;
+		rc = 0;
+	}
+	ea_store_cursor_close(cur);
+	is_int(rows, 2, "the clients query yields one row per entry and client");
+	ea_store_close(s);
+}
+
+/* Compaction: the busiest max_hosts named hosts per bucket and entry stay,
+ * the others become one row per port with their number; nothing is lost. */
+static void test_compact(void)
+{
+	enum { NAMES = 200 };
+	static struct ea_hit h[NAMES * 3];
+	struct ea_store_options o = { .max_hosts = 8 };
+	const time_t now = 1750000000, t0 = now - now % 3600 - 2 * 3600;
+	char path[300], host[64];
+	struct ea_store *s;
+	uint64_t folded = 0;
+	size_t n = 0;
+	long long before;
+
+	s = open_store(new_db_path(path, sizeof path), &o);
+	if (!ok(s != NULL, "a store opens for the compaction tests"))
+		return;
+	/* Names 9, 19, ... get 3 requests, the others one: the busiest. */
+	for (int i = 0; i < NAMES; i++) {
+		snprintf(host, sizeof host, "r%03d.sophosxl.net", i);
+		for (int k = 0; k < (i % 10 == 9 ? 3 : 1); k++)
+			ea_hit_set(&h[n++], t0 + i, "sophos-xl", "sophos", host, 443, "10.0.0.1", "",
+				   EA_OUTCOME_UNKNOWN, EA_SOURCE_ICAP);
+	}
+	/* The open bucket (now's) and an uncatalogued name. */
+	ea_hit_set(&h[n++], now, "sophos-xl", "sophos", "open.sophosxl.net", 443, "", "",
+		   EA_OUTCOME_ALLOWED, EA_SOURCE_LOG);
+	ea_hit_set(&h[n++], t0, "", "sophos", "x.sophos.com", 443, "", "", EA_OUTCOME_ALLOWED, EA_SOURCE_LOG);
+	write_hits(s, h, n);
+	before = raw_int(path, "SELECT sum(count) FROM hits");
+	is_int(ea_store_compact(s, now, &folded), 0, "compaction runs");
+	is_int(folded, NAMES - 8, "it folds all but the 8 busiest names of the closed bucket");
+	is_int(raw_int(path, "SELECT count(*) FROM traffic WHERE entry = 'sophos-xl' AND host <> ''"
+		       " AND bucket = (SELECT min(bucket) FROM traffic)"), 8,
+	       "8 named hosts are left in the closed bucket");
+	is_int(raw_int(path, "SELECT count(*) FROM traffic WHERE host LIKE 'r_%9.sophosxl.net'"), 8,
+	       "the names kept are the busiest ones");
+	is_int(raw_int(path, "SELECT folded FROM traffic WHERE host = '' AND entry = 'sophos-xl'"),
+	       NAMES - 8, "the other-hosts row says how many names it holds");
+	is_int(raw_int(path, "SELECT sum(count) FROM hits"), before, "no request is lost");
+	is_int(raw_int(path, "SELECT count(*) FROM traffic WHERE host = 'open.sophosxl.net'"), 1,
+	       "the open bucket is left alone");
+	is_int(raw_int(path, "SELECT count(*) FROM traffic WHERE host = 'x.sophos.com'"), 1,
+	       "an entry (here: uncatalogued) under the bound keeps its names");
+	is_int(raw_int(path, "SELECT value FROM meta WHERE key = 'compacted_until'"),
+	       now - now % 3600, "meta records how far compaction went");
+	is_int(ea_store_compact(s, now, &folded), 0, "compacting again is harmless");
+	is_int(folded, 0, "and folds nothing");
+
+	/* A late write into the compacted bucket (a log imported late). */
+	n = 0;
+	for (int i = 0; i < 20; i++) {
+		snprintf(host, sizeof host, "late%02d.sophosxl.net", i);
+		ea_hit_set(&h[n++], t0 + 5, "sophos-xl", "sophos", host, 443, "", "",
+			   EA_OUTCOME_DENIED, EA_SOURCE_LOG);
+	}
+	write_hits(s, h, n);
+	is_int(ea_store_compact(s, now, &folded), 0, "a late write is compacted again");
+	is_int(folded, 20, "its names are folded (the bucket already had 8 busier ones)");
+	is_int(raw_int(path, "SELECT folded * 1000 + log_denied FROM traffic WHERE host = ''"
+		       " AND entry = 'sophos-xl'"), (NAMES - 8 + 20) * 1000 + 20,
+	       "into the same other-hosts row, counts added");
+	ea_store_close(s);
+}
+
+/* Schema 1 to 2 in place: a v1 database written by the v1 store (its SQL
+ * dump, tests/data/store) keeps every count, client and user. */
+static void test_migrate_v1(void)
+{
+	char path[300], sql_path[512];
+	struct ea_store *s;
+	FILE *f;
+	char *sql;
+	long len;
+	long long v1[6];
+
+	snprintf(sql_path, sizeof sql_path, "%s/store/v1-proxy1.sql", TEST_DATA);
+	f = fopen(sql_path, "rb");
+	if (!ok(f != NULL, "the v1 fixture is readable"))
+		return;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	sql = calloc(1, (size_t)len + 1);
+	if (!sql || fread(sql, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		free(sql);
+		return;
+	}
+	fclose(f);
+	new_db_path(path, sizeof path);
+	is_int(raw_exec(path, sql), 0, "the v1 fixture loads");
+	free(sql);
+	is_int(raw_int(path, "PRAGMA user_version"), 1, "it is schema 1");
+	v1[0] = raw_int(path, "SELECT sum(count) FROM hits");
+	v1[1] = raw_int(path, "SELECT sum(count) FROM hits WHERE source = 'log' AND outcome = 'denied'");
+	v1[2] = raw_int(path, "SELECT sum(count) FROM hits WHERE source = 'icap' AND outcome = 'unknown'");
+	v1[3] = raw_int(path, "SELECT count(DISTINCT entry || ' ' || client) FROM hits WHERE client <> ''");
+	v1[4] = raw_int(path, "SELECT count(DISTINCT entry || ' ' || user) FROM hits WHERE user <> ''");
+	v1[5] = raw_int(path, "SELECT count(DISTINCT bucket || host || port || entry) FROM hits");
+	s = open_store(path, NULL);
+	ok(s != NULL, "opening it for writing migrates it");
+	ea_store_close(s);
+	is_int(raw_int(path, "PRAGMA user_version"), EA_STORE_SCHEMA_VERSION, "it is now the current schema");
+	is_int(raw_int(path, "SELECT sum(count) FROM hits"), v1[0], "every request is still counted");
+	is_int(raw_int(path, "SELECT sum(log_denied) FROM traffic"), v1[1], "by source and outcome (log, denied)");
+	is_int(raw_int(path, "SELECT sum(icap_requested) FROM traffic"), v1[2], "by source and outcome (icap, at REQMOD)");
+	is_int(raw_int(path, "SELECT count(*) FROM clients"), v1[3], "every (entry, client) has its row");
+	is_int(raw_int(path, "SELECT count(*) FROM users"), v1[4], "every (entry, user) has its row");
+	is_int(raw_int(path, "SELECT count(*) FROM traffic"), v1[5], "one traffic row per bucket, host, port and entry");
+	is_int(raw_int(path, "SELECT last_allowed FROM clients WHERE client = '10.0.0.2' AND entry = 'acme-ok'"),
+	       1795649000, "when a client was last allowed survives");
+	is_int(raw_int(path, "SELECT count(*) FROM meta WHERE key = 'proxy' AND value = 'proxy1'"), 1,
+	       "the proxy's name survives");
+}
+
+/* Clients and users change once a bucket per outcome: a handle writes a
+ * client's row again only when that adds something (a new bucket, a new
+ * outcome), so last_seen is exact to the bucket. */
+static void test_clients(void)
+{
+	char path[300];
+	const time_t t0 = 1700000000 - 1700000000 % 3600;
+	struct ea_store *s;
+	struct ea_hit h;
+
+	s = open_store(new_db_path(path, sizeof path), NULL);
+	if (!ok(s != NULL, "a store opens for the client tests"))
+		return;
+	h = hit(t0 + 1, "e", "a.sophos.com", 443, "10.1.1.1", EA_OUTCOME_ALLOWED);
+	write_hits(s, &h, 1);
+	h.when = t0 + 100;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_seen FROM clients"), t0 + 1,
+	       "a client seen again in the same bucket with the same outcome is not rewritten");
+	h.when = t0 + 200;
+	h.outcome = EA_OUTCOME_DENIED;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_denied * 10 + (last_seen = last_denied) FROM clients"),
+	       (t0 + 200) * 10 + 1, "a new outcome in the bucket is written");
+	h.when = t0 + 3601;
+	h.outcome = EA_OUTCOME_ALLOWED;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_allowed * 10 + (first_seen = " EA_STR(T0_TEST) " + 1)"
+		       " FROM clients"), (t0 + 3601) * 10 + 1, "a new bucket is written; first_seen stays");
+	ea_store_close(s);
+	s = open_store(path, NULL);
+	h.when = t0 + 3700;
+	write_hits(s, &h, 1);
+	is_int(raw_int(path, "SELECT last_allowed FROM clients"), t0 + 3700,
+	       "another handle (another process) writes what it has not written itself");
+	ea_store_close(s);
+}
+
 static void cleanup(void)
 {
 	char cmd[300];
@@ -894,6 +1191,10 @@ int main(void)
 	test_reopen();
 	test_readonly();
 	test_retention();
+	test_queries();
+	test_clients();
+	test_compact();
+	test_migrate_v1();
 	cleanup();
 	return done_testing();
 }
