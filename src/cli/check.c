@@ -9,6 +9,7 @@
 #include "core/audit.h"
 #include "core/host.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/match.h"
 
 struct check_run {
@@ -92,22 +93,27 @@ static void print_text(const char *input, const struct ea_target *t, const char 
 		       const struct ea_entry *const *found, size_t n,
 		       const struct ea_vendor *domain_vendor)
 {
+	/* The input is echoed in its canonical form (core/text.h): an ESC
+	 * or OSC sequence in a line of input never reaches the terminal. */
 	if (err) {
-		printf("%s\terror: %s\n", input, err);
+		ea_text_put(stdout, input);
+		printf("\terror: %s\n", err);
 		return;
 	}
 	if (n == 0) {
+		ea_text_put(stdout, input);
 		if (domain_vendor)
-			printf("%s\tuncatalogued\t(under a %s domain, but no entry names it)\n",
-			       input, domain_vendor->id);
+			printf("\tuncatalogued\t(under a %s domain, but no entry names it)\n",
+			       domain_vendor->id);
 		else
-			printf("%s\tno match\n", input);
+			printf("\tno match\n");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ea_entry *e = found[i];
 
-		printf("%s\t%s\t%s\t%s\t%s/%s\t%s\t%s\n", input, e->id, ea_kind_name(e->kind),
+		ea_text_put(stdout, input);
+		printf("\t%s\t%s\t%s\t%s/%s\t%s\t%s\n", e->id, ea_kind_name(e->kind),
 		       e->pattern, e->vendor->id, e->product ? e->product->id : "all",
 		       ea_level_name(e->level), listed_word(port_listed(e, t->port)));
 	}
@@ -163,15 +169,56 @@ static void check_one(struct check_run *run, const char *input, size_t len)
 	free(shown);
 }
 
+/* The longest input line: far past any URL Squid takes (8 KiB), and a
+ * bound on memory whatever comes down the pipe. */
+#define CHECK_LINE_MAX 65536
+
+/* getline() with a bound: a line of more than max bytes is read through
+ * and dropped, *toolong set, and "" returned in its place. -1 at EOF. */
+static ssize_t read_line(FILE *in, char **line, size_t *cap, size_t max, bool *toolong)
+{
+	size_t n = 0;
+	int c;
+
+	*toolong = false;
+	if (!*line && !(*line = malloc(*cap = max + 2)))
+		return -1;
+	while ((c = getc(in)) != EOF) {
+		if (n < max + 1)
+			(*line)[n++] = (char)c;
+		else
+			*toolong = true;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && n == 0 && !*toolong)
+		return -1;
+	if (n == max + 1 && (*line)[n - 1] != '\n')
+		*toolong = true;
+	if (*toolong)
+		n = 0;
+	(*line)[n] = '\0';
+	return (ssize_t)n;
+}
+
 static void check_stream(struct check_run *run, FILE *in)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	unsigned long lineno = 0;
+	bool toolong;
 
-	while ((len = getline(&line, &cap, in)) >= 0) {
+	while ((len = read_line(in, &line, &cap, CHECK_LINE_MAX, &toolong)) >= 0) {
 		char *s = line;
 
+		lineno++;
+		if (toolong) {
+			cli_error("check", "standard input:%lu: line longer than %d bytes; skipped",
+				  lineno, CHECK_LINE_MAX);
+			run->failed = true;
+			continue;
+		}
 		while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' ||
 				   s[len - 1] == ' ' || s[len - 1] == '\t'))
 			s[--len] = '\0';

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "catalogue_load.h"
+#include "strmap.h"
 
 const char *ea_level_name(enum ea_level l)
 {
@@ -268,8 +269,7 @@ static int parse_entry(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v
 struct group_keys {
 	const yaml_node_t *entries;
 	const char *id;
-	const char **seen_ids; /* the ids of the file's groups before this one */
-	size_t nseen;
+	struct ea_strmap *seen_ids; /* the ids of the file's groups before this one */
 };
 
 static int group_key(struct ea_yaml *y, void *ctx, const char *key,
@@ -279,15 +279,18 @@ static int group_key(struct ea_yaml *y, void *ctx, const char *key,
 	const char *title;
 
 	if (strcmp(key, "id") == 0) {
+		int r;
+
 		if (ea_cat_parse_id(y, val, "group id", &g->id) < 0)
 			return -1;
-		for (size_t i = 0; i < g->nseen; i++) {
-			if (g->seen_ids[i] && strcmp(g->seen_ids[i], g->id) == 0) {
-				ea_yaml_error(y, val, "duplicate group id '%s' in this file", g->id);
-				return -1;
-			}
+		if ((r = ea_strmap_put(g->seen_ids, g->id, val, NULL)) < 0) {
+			ea_yaml_error(y, val, "out of memory");
+			return -1;
 		}
-		g->seen_ids[g->nseen] = g->id;
+		if (r == 1) {
+			ea_yaml_error(y, val, "duplicate group id '%s' in this file", g->id);
+			return -1;
+		}
 		return 0;
 	}
 	if (strcmp(key, "title") == 0)
@@ -304,9 +307,9 @@ static int group_key(struct ea_yaml *y, void *ctx, const char *key,
 
 static int parse_group(struct loader *ld, struct ea_yaml *y, struct ea_vendor *v,
 		       const struct attrs *defaults, const yaml_node_t *n,
-		       const char **seen_ids, size_t nseen)
+		       struct ea_strmap *seen_ids)
 {
-	struct group_keys g = { .seen_ids = seen_ids, .nseen = nseen };
+	struct group_keys g = { .seen_ids = seen_ids };
 	const yaml_node_t *entries;
 	const char *id;
 	struct attrs a;
@@ -514,12 +517,13 @@ static int load_file(struct loader *ld, const char *file)
 	struct ea_vendor *v = NULL;
 	struct attrs defaults;
 	struct ea_yaml y;
-	const char **group_ids = NULL;
+	struct ea_strmap group_ids = { 0 };
 	long schema;
 	int rc = -1;
 
-	if (ea_yaml_open(&y, file, ld->diags) < 0)
+	if (ea_yaml_open(&y, file, EA_YAML_MAX_BYTES - ld->bytes, ld->diags) < 0)
 		return -1;
+	ld->bytes += y.bytes;
 	root = ea_yaml_root(&y);
 	if (ea_yaml_mapping(&y, root, "a catalogue file") < 0)
 		goto out;
@@ -596,21 +600,16 @@ static int load_file(struct loader *ld, const char *file)
 			goto out;
 		}
 		count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-		group_ids = calloc(count ? count : 1, sizeof(*group_ids));
-		if (!group_ids) {
-			rc = -1;
-			goto out;
-		}
 		for (size_t i = 0; i < count; i++) {
 			yaml_node_t *g = ea_yaml_node(&y, n->data.sequence.items.start[i]);
 
 			if (parse_group(ld, &y, ld->cat->vendors[ld->cat->nvendors - 1], &defaults,
-					g, group_ids, i) < 0)
+					g, &group_ids) < 0)
 				rc = -1;
 		}
 	}
 out:
-	free(group_ids);
+	ea_strmap_free(&group_ids);
 	vendor_free(v);
 	ea_yaml_close(&y);
 	return rc;

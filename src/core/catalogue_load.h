@@ -40,6 +40,7 @@ struct loader {
 	struct waiver *waivers;
 	size_t nwaivers, waivers_cap;
 	size_t entries_cap, vendors_cap;
+	size_t bytes;         /* of YAML read so far: at most EA_YAML_MAX_BYTES */
 };
 
 /* catalogue_attrs.c: ids, patterns and the keys every level may set. */

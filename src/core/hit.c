@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "hit.h"
+#include "text.h"
 #include "util.h"
 
 static const char *const outcome_names[] = { "allowed", "denied", "failed", "unknown" };
@@ -45,10 +46,12 @@ void ea_hit_set(struct ea_hit *h, time_t when, const char *entry,
 	h->when = when;
 	ea_copy_str(h->entry, sizeof h->entry, entry);
 	ea_copy_str(h->vendor, sizeof h->vendor, vendor);
-	ea_copy_str(h->host, sizeof h->host, host);
+	/* Every writer (the module, the importer, the log daemon) comes
+	 * through here: one canonical form for what came from outside. */
+	ea_text_canon(h->host, sizeof h->host, host, host ? strlen(host) : 0);
 	h->port = port;
-	ea_copy_str(h->client, sizeof h->client, client);
-	ea_copy_str(h->user, sizeof h->user, user);
+	ea_text_canon(h->client, sizeof h->client, client, client ? strlen(client) : 0);
+	ea_text_canon(h->user, sizeof h->user, user, user ? strlen(user) : 0);
 	h->outcome = outcome;
 	h->source = source;
 }

@@ -46,7 +46,8 @@ struct ea_hit {
 	enum ea_source source;
 };
 
-/* Fill a hit, truncating over-long strings; NULL strings become "". */
+/* Fill a hit, truncating over-long strings; NULL strings become "". Host,
+ * client and user are stored in their canonical form (text.h). */
 void ea_hit_set(struct ea_hit *h, time_t when, const char *entry,
 		const char *vendor, const char *host, uint16_t port,
 		const char *client, const char *user, enum ea_outcome outcome,

@@ -3,6 +3,9 @@
 #include "json.h"
 
 #include <stddef.h>
+#include <string.h>
+
+#include "text.h"
 
 void ea_json_begin(struct ea_json *j, FILE *out)
 {
@@ -45,23 +48,14 @@ static bool separate(struct ea_json *j, bool is_key)
  * anything else as U+FFFD. */
 static void write_escaped(FILE *out, const unsigned char *p)
 {
+	const unsigned char *end = p + strlen((const char *)p);
+
 	while (*p) {
 		unsigned char c = *p;
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-			   (c & 0xf8) == 0xf0 ? 4 : 0;
-		bool ok = n > 0;
-		unsigned long cp = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+		unsigned long cp;
+		size_t n = ea_utf8_char(p, (size_t)(end - p), &cp);
 
-		for (size_t i = 1; ok && i < n; i++) {
-			ok = (p[i] & 0xc0) == 0x80;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		/* overlong forms, surrogates and code points past U+10FFFF */
-		if (ok && ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-			   (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-			   (cp >= 0xd800 && cp <= 0xdfff)))
-			ok = false;
-		if (!ok) {
+		if (n == 0) {
 			fputs("\\ufffd", out);
 			p++;
 			continue;

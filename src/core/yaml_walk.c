@@ -3,14 +3,43 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-int ea_yaml_open(struct ea_yaml *y, const char *file, struct ea_diags *diags)
+#include "strmap.h"
+
+/* libyaml's input, capped: a file past the limit (or a FIFO, or /dev/zero
+ * given as a catalogue) stops the parse instead of filling memory. */
+struct capped_input {
+	FILE *fp;
+	size_t left;
+	bool over;
+};
+
+static int capped_read(void *data, unsigned char *buf, size_t size, size_t *size_read)
+{
+	struct capped_input *in = data;
+	size_t n = fread(buf, 1, size <= in->left ? size : in->left + 1, in->fp);
+
+	*size_read = 0;
+	if (n > in->left) {
+		in->over = true;
+		return 0;
+	}
+	in->left -= n;
+	*size_read = n;
+	return !ferror(in->fp);
+}
+
+int ea_yaml_open(struct ea_yaml *y, const char *file, size_t max_bytes, struct ea_diags *diags)
 {
 	yaml_parser_t parser;
 	yaml_document_t extra;
+	struct capped_input in = { .left = max_bytes };
+	struct stat st;
 	FILE *fp;
 	int rc = -1;
 
@@ -22,18 +51,33 @@ int ea_yaml_open(struct ea_yaml *y, const char *file, struct ea_diags *diags)
 		ea_diag_add(diags, EA_ERROR, file, 0, 0, NULL, "cannot open: %s", strerror(errno));
 		return -1;
 	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes) {
+		ea_diag_add(diags, EA_ERROR, file, 0, 0, NULL,
+			    "too large: %llu bytes, more than the %zu bytes left of the %u MiB"
+			    " that the files of one load may have in all", (unsigned long long)st.st_size,
+			    max_bytes, EA_YAML_MAX_BYTES >> 20);
+		fclose(fp);
+		return -1;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(fp);
 		ea_diag_add(diags, EA_ERROR, file, 0, 0, NULL, "out of memory");
 		return -1;
 	}
-	yaml_parser_set_input_file(&parser, fp);
+	in.fp = fp;
+	yaml_parser_set_input(&parser, capped_read, &in);
 	if (!yaml_parser_load(&parser, &y->doc)) {
-		ea_diag_add(diags, EA_ERROR, file, (unsigned)parser.problem_mark.line + 1,
-			    (unsigned)parser.problem_mark.column + 1, NULL,
-			    "YAML syntax: %s%s%s",
-			    parser.problem ? parser.problem : "malformed document",
-			    parser.context ? " " : "", parser.context ? parser.context : "");
+		if (in.over)
+			ea_diag_add(diags, EA_ERROR, file, 0, 0, NULL,
+				    "too large: more than the %zu bytes left of the %u MiB"
+				    " that the files of one load may have in all", max_bytes,
+				    EA_YAML_MAX_BYTES >> 20);
+		else
+			ea_diag_add(diags, EA_ERROR, file, (unsigned)parser.problem_mark.line + 1,
+				    (unsigned)parser.problem_mark.column + 1, NULL,
+				    "YAML syntax: %s%s%s",
+				    parser.problem ? parser.problem : "malformed document",
+				    parser.context ? " " : "", parser.context ? parser.context : "");
 		goto out;
 	}
 	if (!yaml_document_get_root_node(&y->doc)) {
@@ -59,6 +103,7 @@ int ea_yaml_open(struct ea_yaml *y, const char *file, struct ea_diags *diags)
 		goto out;
 	}
 	yaml_document_delete(&extra);
+	y->bytes = max_bytes - in.left;
 	rc = 0;
 out:
 	yaml_parser_delete(&parser);
@@ -234,31 +279,36 @@ int ea_yaml_date(struct ea_yaml *y, const yaml_node_t *n, const char *what, char
 
 int ea_yaml_mapping(struct ea_yaml *y, const yaml_node_t *n, const char *what)
 {
-	const yaml_node_pair_t *p, *q;
+	struct ea_strmap seen = { 0 };
+	int rc = 0;
 
 	if (ea_yaml_expect(y, n, YAML_MAPPING_NODE, what) < 0)
 		return -1;
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+	for (const yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = ea_yaml_node(y, p->key);
+		const void *prev;
+		int r;
 
 		if (k->type != YAML_SCALAR_NODE || ea_yaml_is_null(k)) {
 			ea_yaml_error(y, k, "keys of %s must be plain strings", what);
-			return -1;
+			rc = -1;
+			break;
 		}
-		for (q = n->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *prev = ea_yaml_node(y, q->key);
-
-			if (prev->type == YAML_SCALAR_NODE &&
-			    strcmp((const char *)prev->data.scalar.value,
-				   (const char *)k->data.scalar.value) == 0) {
-				ea_yaml_error(y, k, "duplicate key '%s' in %s (first at line %u)",
-					      (const char *)k->data.scalar.value, what,
-					      ea_yaml_line(prev));
-				return -1;
-			}
+		r = ea_strmap_put(&seen, (const char *)k->data.scalar.value, k, &prev);
+		if (r < 0) {
+			ea_yaml_error(y, k, "out of memory");
+			rc = -1;
+			break;
+		}
+		if (r == 1) {
+			ea_yaml_error(y, k, "duplicate key '%s' in %s (first at line %u)",
+				      (const char *)k->data.scalar.value, what, ea_yaml_line(prev));
+			rc = -1;
+			break;
 		}
 	}
-	return 0;
+	ea_strmap_free(&seen);
+	return rc;
 }
 
 const char *ea_yaml_key(struct ea_yaml *y, const yaml_node_pair_t *p)

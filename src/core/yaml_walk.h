@@ -4,18 +4,27 @@
 #define EA_YAML_WALK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <yaml.h>
 #include "diag.h"
+
+/* The most YAML one load reads: a catalogue (all its files together) or a
+ * profile. libyaml's document takes about 15 times the file in memory, and
+ * the c-icap master holds it while reloading; the shipped catalogues are a
+ * few dozen KiB. */
+#define EA_YAML_MAX_BYTES (8u << 20)
 
 struct ea_yaml {
 	yaml_document_t doc;
 	const char *file;
 	struct ea_diags *diags;
+	size_t bytes;            /* the file's size, once parsed */
 };
 
-/* Parse a whole file; on a syntax error (or a second document) records it
- * and returns -1. The document is freed with ea_yaml_close. */
-int ea_yaml_open(struct ea_yaml *y, const char *file, struct ea_diags *diags);
+/* Parse a whole file of at most max_bytes; on a syntax error, a second
+ * document or a larger file records it and returns -1. The document is
+ * freed with ea_yaml_close. */
+int ea_yaml_open(struct ea_yaml *y, const char *file, size_t max_bytes, struct ea_diags *diags);
 void ea_yaml_close(struct ea_yaml *y);
 
 yaml_node_t *ea_yaml_root(struct ea_yaml *y);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "import/accesslog.h"
+#include "import/import.h"
 #include "core/audit.h"
 #include "core/match.h"
 #include "store/store.h"
@@ -30,6 +31,9 @@
 #define MAX_PATHS 32
 #define BUF_SIZE (EA_LOG_LINE_MAX + 2)   /* command byte, line, newline */
 #define DRAIN_MS 3000                    /* reading what is left after SIGTERM */
+/* Rotated files kept at most: each R renames this many, so an r<n> with a
+ * huge n (a typo, or a hostile pipe) cannot make one R run for hours. */
+#define ROTATE_MAX 1000
 
 struct conf {
 	char *catalogue[MAX_PATHS];
@@ -51,6 +55,7 @@ struct logd {
 	struct ea_matcher *matcher;
 	struct ea_store_queue *queue;
 	uint64_t lines, vendor, hits, malformed, dropped, write_errors;
+	struct timespec drain_start; /* when SIGTERM came; zero before */
 };
 
 static volatile sig_atomic_t stopping;
@@ -237,8 +242,10 @@ static void audit_line(struct logd *d, const char *line, size_t len)
 	size_t n;
 
 	if (ea_log_parse(d->conf.format, line, len, &rec, &why) < 0) {
-		/* Not a hit, but never silent: counted, and the first few
-		 * said, since the usual cause is a format mismatch. */
+		/* Not a hit, but never silent: counted in the database as the
+		 * importer counts it, and the first few said, since the usual
+		 * cause is a format mismatch. */
+		ea_store_queue_add_counter(d->queue, EA_COUNTER_LOG_MALFORMED, 1);
 		if (d->malformed++ < 5)
 			say("%s: line %llu since start is not in the %s format (%s)", d->path,
 			    (unsigned long long)d->lines, ea_log_format_name(d->conf.format), why);
@@ -255,9 +262,7 @@ static void audit_line(struct logd *d, const char *line, size_t len)
 		n = sizeof(hits) / sizeof(hits[0]);
 	for (size_t i = 0; i < n; i++) {
 		if (ea_store_queue_push(d->queue, &hits[i]) == 0)
-			d->hits++;
-		else
-			d->dropped++; /* counted by the queue as queue_full too */
+			d->hits++; /* a failed push is counted by the queue */
 	}
 }
 
@@ -351,9 +356,20 @@ static void command(struct logd *d, const char *p, size_t n)
 		if (d->fp)
 			fflush(d->fp);
 		break;
-	case 'r':
-		d->rotate_count = atoi(p + 1);
+	case 'r': {
+		long count = strtol(p + 1, NULL, 10);
+
+		if (count < 0)
+			count = 0;
+		if (count > ROTATE_MAX && d->rotate_count != ROTATE_MAX) {
+			say("%s: rotate count %ld is more than %d; keeping %d rotated files",
+			    d->path, count, ROTATE_MAX, ROTATE_MAX);
+		}
+		if (count > ROTATE_MAX)
+			count = ROTATE_MAX;
+		d->rotate_count = (int)count;
 		break;
+	}
 	case 'b':
 		d->buffered = n > 1 && p[1] == '1';
 		break;
@@ -364,6 +380,22 @@ static void command(struct logd *d, const char *p, size_t n)
 	}
 }
 
+/* After SIGTERM: what is left of DRAIN_MS since it came (0: over). Checked
+ * between commands too, so a pipe full of slow commands (rotations) cannot
+ * hold the daemon past the bound. */
+static long drain_left_ms(struct logd *d)
+{
+	struct timespec now;
+	long waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!d->drain_start.tv_sec && !d->drain_start.tv_nsec)
+		d->drain_start = now;
+	waited = (now.tv_sec - d->drain_start.tv_sec) * 1000 +
+		 (now.tv_nsec - d->drain_start.tv_nsec) / 1000000;
+	return waited >= DRAIN_MS ? 0 : DRAIN_MS - waited;
+}
+
 /* Read stdin until EOF (Squid closed the pipe) or a signal; after a signal
  * keep reading what Squid already wrote, for at most DRAIN_MS. A line
  * longer than the buffer is written through in pieces and not parsed. */
@@ -372,7 +404,6 @@ static void run(struct logd *d)
 	static char buf[BUF_SIZE];
 	size_t have = 0;
 	bool overlong = false;     /* inside an L line longer than buf */
-	struct timespec drain_start = { 0, 0 };
 
 	for (;;) {
 		ssize_t r;
@@ -381,14 +412,9 @@ static void run(struct logd *d)
 
 		if (stopping) {
 			struct pollfd pfd = { .fd = 0, .events = POLLIN };
-			struct timespec now;
-			long waited;
+			long left = drain_left_ms(d);
 
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (!drain_start.tv_sec)
-				drain_start = now;
-			waited = (now.tv_sec - drain_start.tv_sec) * 1000 + (now.tv_nsec - drain_start.tv_nsec) / 1000000;
-			if (waited >= DRAIN_MS || poll(&pfd, 1, (int)(DRAIN_MS - waited)) <= 0)
+			if (left == 0 || poll(&pfd, 1, (int)left) <= 0)
 				break;
 		}
 		r = read(0, buf + have, sizeof(buf) - have);
@@ -404,6 +430,12 @@ static void run(struct logd *d)
 		while ((nl = memchr(buf + start, '\n', have - start))) {
 			size_t n = (size_t)(nl - (buf + start)) + 1;
 
+			if (stopping && drain_left_ms(d) == 0) {
+				say("%s: still reading %d ms after the signal; the commands"
+				    " left in the pipe are not written", d->path, DRAIN_MS);
+				have = start = 0;
+				break;
+			}
 			if (overlong) {
 				log_write(d, buf + start, n);
 				overlong = false;
@@ -417,6 +449,8 @@ static void run(struct logd *d)
 			if (!overlong && buf[0] == 'L') {
 				log_write(d, buf + 1, have - 1);
 				d->lines++;
+				if (d->audit)
+					ea_store_queue_add_counter(d->queue, EA_COUNTER_LOG_MALFORMED, 1);
 				if (d->audit && d->malformed++ < 5)
 					say("%s: line %llu since start is longer than %d bytes; written, not audited",
 					    d->path, (unsigned long long)d->lines, EA_LOG_LINE_MAX);
@@ -466,11 +500,17 @@ int main(int argc, char **argv)
 	run(&d);
 	if (d.fp && fclose(d.fp) != 0)
 		say("cannot write %s: %s", d.path, strerror(errno));
-	if (d.queue)
-		ea_store_queue_free(d.queue); /* flushes, bounded */
+	if (d.queue) {
+		ea_store_queue_stop(d.queue); /* flushes, bounded */
+		/* Every hit lost, whatever the reason (a full queue, a
+		 * database that failed or never opened, the shutdown bound):
+		 * the sum of the database's drop counters for this run. */
+		d.dropped = ea_store_queue_dropped(d.queue);
+		ea_store_queue_free(d.queue);
+	}
 	if (d.matcher)
 		ea_matcher_unref(d.matcher);
-	say("%s: %llu lines written, %llu vendor requests, %llu hits queued, %llu dropped, %llu malformed",
+	say("%s: %llu lines written, %llu vendor requests, %llu hits queued, %llu hits dropped, %llu malformed",
 	    d.path, (unsigned long long)d.lines, (unsigned long long)d.vendor,
 	    (unsigned long long)d.hits, (unsigned long long)d.dropped, (unsigned long long)d.malformed);
 	conf_free(&d.conf);

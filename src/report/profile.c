@@ -327,7 +327,7 @@ int ea_profile_load(const char *path, const struct ea_catalogue *cat,
 	int rc;
 
 	*out = NULL;
-	if (ea_yaml_open(&y, path, diags) < 0)
+	if (ea_yaml_open(&y, path, EA_YAML_MAX_BYTES, diags) < 0)
 		return -1;
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->file = strdup(path))) {

@@ -1,31 +1,46 @@
 /* The report as CSV (RFC 4180: CRLF, quotes doubled), one row per entry and
  * port plus one per uncatalogued host and port. A cell a spreadsheet would
- * run as a formula (starting with = + - @, tab or CR) gets a leading
- * apostrophe: host names never start that way, but reasons and notes might. */
+ * run as a formula (starting with = + - @; a tab or CR is a '?' by then)
+ * gets a leading apostrophe: host names never start that way, but reasons
+ * and notes might. */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
+/* A cell in its canonical form (core/text.h: no control character, valid
+ * UTF-8), whatever the database holds, so a hostile host or proxy name
+ * cannot forge a row or reach a terminal; never longer than s. */
 static void cell(FILE *out, const char *s, bool first)
 {
-	bool quote;
+	char *canon;
+	bool quote, formula;
 
 	if (!first)
 		fputc(',', out);
 	if (!s)
 		return;
-	quote = strpbrk(s, ",\"\r\n") != NULL || (s[0] && strchr("=+-@\t\r", s[0]));
+	if (!(canon = malloc(strlen(s) + 1))) {
+		fputs("\"?\"", out);
+		return;
+	}
+	ea_text_canon(canon, strlen(s) + 1, s, strlen(s));
+	formula = canon[0] && strchr("=+-@", canon[0]);
+	quote = formula || strpbrk(canon, ",\"") != NULL;
 	if (quote)
 		fputc('"', out);
-	if (s[0] && strchr("=+-@\t\r", s[0]))
+	if (formula)
 		fputc('\'', out);
-	for (; *s; s++) {
-		if (*s == '"')
+	for (const char *c = canon; *c; c++) {
+		if (*c == '"')
 			fputc('"', out);
-		fputc(*s, out);
+		fputc(*c, out);
 	}
 	if (quote)
 		fputc('"', out);
+	free(canon);
 }
 
 static void num(FILE *out, uint64_t v)

@@ -4,25 +4,31 @@
  * doc/metrics.md documents the names, labels and cardinality. */
 #include "report.h"
 
-#include "core/util.h"
-
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/text.h"
+#include "core/util.h"
 
 /* Uncatalogued hosts are the one label set the catalogue does not bound
  * (any name under a vendor domain): keep the busiest per vendor. */
 #define EA_PROM_UNCATALOGUED_MAX 20
 
+/* A label value in its canonical form (core/text.h): valid UTF-8, as the
+ * exposition format requires, and no newline to forge a sample with. */
 static void escape(FILE *out, const char *value)
 {
-	for (const char *s = value ? value : ""; *s; s++) {
+	size_t len = value ? strlen(value) : 0;
+	char *canon = malloc(len + 1);
+
+	if (canon)
+		ea_text_canon(canon, len + 1, value, len);
+	for (const char *s = canon ? canon : "?"; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			fputc('\\', out);
-		if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
+		fputc(*s, out);
 	}
+	free(canon);
 }
 
 static void label(FILE *out, const char *name, const char *value, bool first)

@@ -521,10 +521,13 @@ static int read_counters(const char *name, uint64_t value, void *ctx)
 {
 	struct ea_report_proxy *p = ctx;
 
+	/* Only the drop counters count hits; log_malformed counts lines
+	 * that never became one, db_moved events. */
 	for (size_t i = 0; i < EA_REPORT_NCOUNTERS; i++)
-		if (strcmp(name, ea_report_counter_names[i]) == 0)
+		if (strcmp(name, ea_report_counter_names[i]) == 0) {
 			p->counters[i] += value;
-	p->dropped += value;
+			p->dropped += value;
+		}
 	return 0;
 }
 

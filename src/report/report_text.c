@@ -2,6 +2,7 @@
  * table row per entry (worst status first), details of what needs looking
  * at, hosts seen under patterns, uncatalogued hosts and dropped hits. */
 #include "report.h"
+#include "core/text.h"
 #include "core/util.h"
 
 #include <stdarg.h>
@@ -67,10 +68,15 @@ static void table_print(FILE *out, struct table *t, bool colour, const char *ind
 			const char *col = colour && c == 0 && r > 0 ? colour_of(t->status[r]) : NULL;
 			bool last = c + 1 == t->ncols;
 
+			/* Cells hold hosts and proxy names from databases:
+			 * printed in their canonical form (core/text.h). */
 			if (col)
-				fprintf(out, "%s%s\033[0m%*s", col, cell, last ? 0 : (int)(w[c] - strlen(cell)), "");
-			else
-				fprintf(out, "%-*s", last ? 0 : (int)w[c], cell);
+				fputs(col, out);
+			ea_text_put(out, cell);
+			if (col)
+				fputs("\033[0m", out);
+			if (!last)
+				fprintf(out, "%*s", (int)(w[c] - strlen(cell)), "");
 			if (!last)
 				fputs("  ", out);
 		}
@@ -146,8 +152,10 @@ static void tally_line(FILE *out, const char *indent, const char *what, const st
 
 	ea_report_time(t->first_seen, first);
 	ea_report_time(t->last_seen, last);
-	fprintf(out, "%s%s: %llu requested, %llu allowed, %llu denied, %llu failed, %llu unknown",
-		indent, what, (unsigned long long)t->requested, (unsigned long long)t->allowed,
+	fputs(indent, out);
+	ea_text_put(out, what); /* a host or a proxy name, from a database */
+	fprintf(out, ": %llu requested, %llu allowed, %llu denied, %llu failed, %llu unknown",
+		(unsigned long long)t->requested, (unsigned long long)t->allowed,
 		(unsigned long long)t->denied, (unsigned long long)t->failed,
 		(unsigned long long)t->unknown);
 	if (t->requested)
@@ -226,8 +234,13 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 	if (r->profile)
 		fprintf(out, "Site profile: %s%s%s%s\n", r->profile->file, r->profile->site ? " (" : "",
 			r->profile->site ? r->profile->site : "", r->profile->site ? ")" : "");
-	for (size_t i = 0; i < r->nproxies; i++)
-		fprintf(out, "Proxy %s: %s\n", r->proxies[i].name, r->proxies[i].database);
+	for (size_t i = 0; i < r->nproxies; i++) {
+		fputs("Proxy ", out);
+		ea_text_put(out, r->proxies[i].name);
+		fputs(": ", out);
+		ea_text_put(out, r->proxies[i].database);
+		fputc('\n', out);
+	}
 	sources(out, r);
 	fprintf(out, "\n%zu entries in scope", r->nentries);
 	for (int s = 0, n = 0; s < EA_STATUS_COUNT; s++)
@@ -340,7 +353,9 @@ int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour)
 	for (size_t i = 0; i < r->nproxies; i++) {
 		const struct ea_report_proxy *p = &r->proxies[i];
 
-		fprintf(out, "  %s: %llu dropped", p->name, (unsigned long long)p->dropped);
+		fputs("  ", out);
+		ea_text_put(out, p->name);
+		fprintf(out, ": %llu dropped", (unsigned long long)p->dropped);
 		for (size_t c = 0; c < EA_REPORT_NCOUNTERS; c++)
 			fprintf(out, "%s%s %llu", c ? ", " : " (", ea_report_counter_names[c],
 				(unsigned long long)p->counters[c]);

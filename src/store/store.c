@@ -20,7 +20,9 @@
 #include <sqlite3.h>
 
 #include "store_int.h"
+#include "store_owner.h"
 #include "core/hash.h"
+#include "core/text.h"
 #include "core/util.h"
 
 #define DEFAULT_BUCKET 3600
@@ -502,7 +504,7 @@ static int migrate(struct ea_store *s, const struct ea_store_options *opt)
 	if ((rc = load_meta(s)))
 		goto out;
 	if (opt && opt->proxy_name && opt->proxy_name[0])
-		ea_copy_str(s->proxy, sizeof s->proxy, opt->proxy_name);
+		ea_text_canon(s->proxy, sizeof s->proxy, opt->proxy_name, strlen(opt->proxy_name));
 	else if (!s->proxy[0] && gethostname(s->proxy, sizeof s->proxy - 1) != 0)
 		ea_copy_str(s->proxy, sizeof s->proxy, "unknown");
 	s->proxy[sizeof s->proxy - 1] = '\0';
@@ -561,6 +563,8 @@ int ea_store_open(const char *path, const struct ea_store_options *opt, struct e
 	sqlite3_extended_result_codes(s->db, 1);
 	s->busy_ms = busy;
 	sqlite3_busy_handler(s->db, busy_handler, s);
+	/* Before the WAL exists: SQLite gives it the database's owner. */
+	ea_store_owner_adopt(path);
 	if ((rc = enter_wal(s, busy)))
 		goto fail;
 	/* NORMAL is durable across process crashes in WAL mode; a power cut may
@@ -582,6 +586,12 @@ int ea_store_open(const char *path, const struct ea_store_options *opt, struct e
 		goto fail;
 	return EA_STORE_OK;
 fail:
+	{
+		char why[EA_ERRMSG_MAX];
+
+		if (ea_store_owner_problem(path, why, sizeof(why)))
+			ea_store_seterr(s, "%s: %s", path, why);
+	}
 	close_db(s);
 	return rc;
 }
@@ -629,6 +639,21 @@ int ea_store_open_readonly(const char *path, struct ea_store **out)
 fail:
 	close_db(s);
 	return rc;
+}
+
+bool ea_store_moved(struct ea_store *s)
+{
+	int moved = 0;
+
+	if (!s || !s->db ||
+	    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK)
+		return false;
+	if (moved)
+		/* Into the file it became (an archive), not the orphaned WAL
+		 * named after the old path; best effort, other processes may
+		 * still be reading. */
+		sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return moved != 0;
 }
 
 void ea_store_close(struct ea_store *s)

@@ -75,6 +75,14 @@ void ea_store_set_busy_timeout(struct ea_store *s, unsigned ms);
  * to bound shutdown). The flag must outlive the store; NULL removes it. */
 void ea_store_set_abort_flag(struct ea_store *s, const atomic_bool *flag);
 
+/* True when the file the store has open is no longer at its path (moved,
+ * deleted or replaced: SQLITE_FCNTL_HAS_MOVED). Writing on would go to an
+ * archive or an unlinked file; the caller closes and reopens, which
+ * creates a new database at the path. Before saying so, the WAL is
+ * checkpointed into the file it has open, so a moved database keeps what
+ * was written to it. */
+bool ea_store_moved(struct ea_store *s);
+
 /* Change the size limit of an open writable store; 0 lifts it. A limit
  * below the current size holds the database at its current size. */
 int ea_store_set_max_bytes(struct ea_store *s, uint64_t max_bytes);
@@ -199,6 +207,8 @@ int ea_store_last_import(struct ea_store *s, time_t *when);
 #define EA_COUNTER_DB_FULL "db_full"       /* disk full or size limit */
 #define EA_COUNTER_DB_ERROR "db_error"     /* I/O or other database error */
 #define EA_COUNTER_SHUTDOWN "shutdown"     /* still queued when shutdown timed out */
+/* Not a drop: times the database was moved or deleted while open. */
+#define EA_COUNTER_DB_MOVED "db_moved"
 
 enum ea_store_log_level { EA_STORE_LOG_ERROR, EA_STORE_LOG_WARNING, EA_STORE_LOG_INFO };
 
@@ -239,8 +249,20 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit);
  * succeeded, EA_STORE_BUSY on timeout, another code when it failed. */
 int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms);
 
+/* Add n to the counter name (a string that outlives the queue), written
+ * with the next transaction: how a program counts what it lost before it
+ * had a hit (the log daemon's malformed lines). At most 4 names; -1 past
+ * them. */
+int ea_store_queue_add_counter(struct ea_store_queue *q, const char *name, uint64_t n);
+
+/* Hits dropped so far, for every reason together: what a program's own
+ * summary says, in the same unit as the counters. Final after _stop. */
+uint64_t ea_store_queue_dropped(const struct ea_store_queue *q);
+
 /* Stop the writer after flushing what is queued, for at most shutdown_ms;
- * what is left then is counted (and the count written if possible). */
+ * what is left then is counted (and the count written if possible). Then
+ * only _dropped and _free may be called. _free stops it if need be. */
+void ea_store_queue_stop(struct ea_store_queue *q);
 void ea_store_queue_free(struct ea_store_queue *q);
 
 #endif

@@ -15,6 +15,7 @@
 
 #define BUSY_ATTEMPTS 3
 #define REPORT_EVERY_MS 60000
+#define EXTRA_COUNTERS 4 /* counters a program adds (log_malformed) */
 
 enum drop { DROP_QUEUE_FULL, DROP_DB_BUSY, DROP_DB_FULL, DROP_DB_ERROR, DROP_SHUTDOWN, DROP_N };
 
@@ -47,6 +48,10 @@ struct ea_store_queue {
 
 	/* Shared without the mutex. */
 	atomic_uint_fast64_t unsaved_queue_full; /* push drops not yet in the db */
+	atomic_uint_fast64_t dropped;            /* every hit dropped, any reason */
+	/* Counters the program adds (ea_store_queue_add_counter); under mu. */
+	const char *extra_names[EXTRA_COUNTERS];
+	uint64_t extra_unsaved[EXTRA_COUNTERS];
 	atomic_bool abort;          /* shutdown ran out of time: stop waiting */
 	bool finished;              /* the writer is done; under mu */
 
@@ -56,6 +61,8 @@ struct ea_store_queue {
 	uint64_t unsaved[DROP_N];
 	uint64_t reopen_at, expire_at, reported_at;
 	bool failing;
+	uint64_t full_unreported, full_reported_at; /* queue_full drops, said once a minute */
+	uint64_t extra_taken[EXTRA_COUNTERS];       /* taken from extra_unsaved, not yet written */
 
 	bool started;               /* the writer thread runs: a failed
 				       ea_store_queue_new leaves it false */
@@ -113,6 +120,43 @@ static uint64_t total_unsaved(struct ea_store_queue *q)
 	return n;
 }
 
+/* Push drops happen on request threads, which must not log: the writer
+ * says them, with their count, when they start and then at most once a
+ * minute (and a last time at shutdown), in the unit the counter has. */
+static void report_queue_full(struct ea_store_queue *q, bool final)
+{
+	uint64_t now = now_ms();
+
+	if (!q->full_unreported)
+		return;
+	if (!final && q->full_reported_at && now - q->full_reported_at < REPORT_EVERY_MS)
+		return;
+	report(q, EA_STORE_LOG_ERROR, "%s: %llu hits dropped%s: the queue of %zu hits was full"
+	       " (counted as %s)", q->path, (unsigned long long)q->full_unreported,
+	       q->full_reported_at ? " since the last message" : "", q->opt.capacity,
+	       EA_COUNTER_QUEUE_FULL);
+	q->full_unreported = 0;
+	q->full_reported_at = now;
+}
+
+/* Move what ea_store_queue_add_counter added into this thread's hands, to
+ * go with the next transaction; mutex held. */
+static void take_extra(struct ea_store_queue *q)
+{
+	for (int i = 0; i < EXTRA_COUNTERS; i++) {
+		q->extra_taken[i] += q->extra_unsaved[i];
+		q->extra_unsaved[i] = 0;
+	}
+}
+
+static bool extra_pending(struct ea_store_queue *q)
+{
+	for (int i = 0; i < EXTRA_COUNTERS; i++)
+		if (q->extra_taken[i])
+			return true;
+	return false;
+}
+
 static void recovered(struct ea_store_queue *q)
 {
 	if (!q->failing)
@@ -163,23 +207,73 @@ static int write_counters(struct ea_store_queue *q, struct ea_counter_add *c, si
 	if (!nc || !q->store)
 		return EA_STORE_OK;
 	rc = ea_store_write(q->store, &b);
-	if (rc == EA_STORE_OK)
+	if (rc == EA_STORE_OK) {
 		memset(q->unsaved, 0, sizeof q->unsaved);
+		memset(q->extra_taken, 0, sizeof q->extra_taken);
+	}
 	return rc;
+}
+
+/* Every unsaved count, drops and the program's own, as counter rows. */
+static size_t counter_rows(struct ea_store_queue *q, struct ea_counter_add *c)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < DROP_N; i++)
+		if (q->unsaved[i])
+			c[n++] = (struct ea_counter_add){ drop_names[i], q->unsaved[i] };
+	for (int i = 0; i < EXTRA_COUNTERS; i++)
+		if (q->extra_taken[i])
+			c[n++] = (struct ea_counter_add){ q->extra_names[i], q->extra_taken[i] };
+	return n;
+}
+
+/* Before each batch: a database moved or deleted under us (an archive by
+ * mv, an rm) is noticed, said, left to whoever moved it, and a new one is
+ * created at the path; the event is counted there (db_moved). */
+static void check_moved(struct ea_store_queue *q)
+{
+	if (!q->store || !ea_store_moved(q->store))
+		return;
+	report(q, EA_STORE_LOG_ERROR, "%s: the database file was moved or deleted while open;"
+	       " writing to a new database at that path (counted as %s)", q->path,
+	       EA_COUNTER_DB_MOVED);
+	ea_store_close(q->store);
+	q->store = NULL;
+	try_open(q);
+	pthread_mutex_lock(&q->mu);
+	for (int i = 0; i < EXTRA_COUNTERS; i++) {
+		if (!q->extra_names[i])
+			q->extra_names[i] = EA_COUNTER_DB_MOVED;
+		if (strcmp(q->extra_names[i], EA_COUNTER_DB_MOVED) == 0) {
+			q->extra_taken[i]++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&q->mu);
 }
 
 /* One transaction: n hits from q->batch plus every unsaved drop count. */
 static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 {
-	struct ea_counter_add c[DROP_N];
+	struct ea_counter_add c[DROP_N + EXTRA_COUNTERS];
 	struct ea_batch b = { .hits = q->batch, .nhits = n, .counters = c };
 	enum drop why;
+	uint64_t full;
 	int rc = EA_STORE_BUSY;
 
-	q->unsaved[DROP_QUEUE_FULL] += atomic_exchange(&q->unsaved_queue_full, 0);
-	for (int i = 0; i < DROP_N; i++)
-		if (q->unsaved[i])
-			c[b.ncounters++] = (struct ea_counter_add){ drop_names[i], q->unsaved[i] };
+	full = atomic_exchange(&q->unsaved_queue_full, 0);
+	q->unsaved[DROP_QUEUE_FULL] += full;
+	q->full_unreported += full;
+	report_queue_full(q, false);
+	check_moved(q);
+	b.ncounters = counter_rows(q, c);
+	if (!q->store) {
+		/* Moved, and a new database could not be made (said). */
+		q->unsaved[DROP_DB_ERROR] += n;
+		atomic_fetch_add(&q->dropped, n);
+		return EA_STORE_BROKEN;
+	}
 
 	/* Each attempt waits up to the busy timeout inside SQLite; a batch is
 	 * dropped only when the lock stays taken for several of them. */
@@ -191,6 +285,7 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	}
 	if (rc == EA_STORE_OK) {
 		memset(q->unsaved, 0, sizeof q->unsaved);
+		memset(q->extra_taken, 0, sizeof q->extra_taken);
 		recovered(q);
 		return rc;
 	}
@@ -198,6 +293,7 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 	why = rc == EA_STORE_BUSY ? DROP_DB_BUSY : rc == EA_STORE_FULL ? DROP_DB_FULL
 									 : DROP_DB_ERROR;
 	q->unsaved[why] += n;
+	atomic_fetch_add(&q->dropped, n);
 	if (should_report_failure(q))
 		report(q, EA_STORE_LOG_ERROR, "%s; %zu hits dropped and counted as %s"
 		       " (%llu drops not yet recorded)", ea_store_errmsg(q->store), n, drop_names[why],
@@ -206,14 +302,8 @@ static int write_batch(struct ea_store_queue *q, size_t n, uint64_t deadline)
 		close_store(q);
 		return rc;
 	}
-	if (n) {
-		b.ncounters = 0;
-		for (int i = 0; i < DROP_N; i++)
-			if (q->unsaved[i])
-				c[b.ncounters++] = (struct ea_counter_add){ drop_names[i],
-									    q->unsaved[i] };
-		write_counters(q, c, b.ncounters);
-	}
+	if (n)
+		write_counters(q, c, counter_rows(q, c));
 	return rc;
 }
 
@@ -257,13 +347,19 @@ static void drop_remaining(struct ea_store_queue *q)
 	q->count = 0;
 	q->settled += n;
 	q->unsaved[DROP_SHUTDOWN] += n;
-	report(q, EA_STORE_LOG_ERROR, "%s: shutdown timed out; %zu queued hits dropped"
-	       " and counted as %s", q->path, n, EA_COUNTER_SHUTDOWN);
+	atomic_fetch_add(&q->dropped, n);
+	if (!q->store)
+		/* Not a timeout: the database never opened (said already). */
+		report(q, EA_STORE_LOG_ERROR, "%s: stopping without a database; %zu queued"
+		       " hits dropped (as %s)", q->path, n, EA_COUNTER_SHUTDOWN);
+	else
+		report(q, EA_STORE_LOG_ERROR, "%s: shutdown timed out; %zu queued hits dropped"
+		       " and counted as %s", q->path, n, EA_COUNTER_SHUTDOWN);
 }
 
 static bool counters_pending(struct ea_store_queue *q)
 {
-	return total_unsaved(q) || atomic_load(&q->unsaved_queue_full);
+	return total_unsaved(q) || atomic_load(&q->unsaved_queue_full) || extra_pending(q);
 }
 
 /* Write batches until the queue is empty, a write fails (then wait for the
@@ -280,6 +376,7 @@ static int drain(struct ea_store_queue *q, bool flushing, uint64_t stop_deadline
 
 		if (q->stop && now_ms() >= stop_deadline)
 			break;
+		take_extra(q);
 		if (!q->count && !flushing && !counters_pending(q))
 			break;
 		flushing = false;
@@ -311,6 +408,7 @@ static int drain(struct ea_store_queue *q, bool flushing, uint64_t stop_deadline
 static void finish(struct ea_store_queue *q)
 {
 	drop_remaining(q);
+	take_extra(q);
 	pthread_mutex_unlock(&q->mu);
 	if (q->store && counters_pending(q)) {
 		ea_store_set_busy_timeout(q->store, 500);
@@ -319,10 +417,14 @@ static void finish(struct ea_store_queue *q)
 			       " recorded in the database", q->path,
 			       (unsigned long long)total_unsaved(q));
 	} else if (counters_pending(q)) {
-		q->unsaved[DROP_QUEUE_FULL] += atomic_exchange(&q->unsaved_queue_full, 0);
+		uint64_t full = atomic_exchange(&q->unsaved_queue_full, 0);
+
+		q->unsaved[DROP_QUEUE_FULL] += full;
+		q->full_unreported += full;
 		report(q, EA_STORE_LOG_ERROR, "%s: %llu dropped hits could not be recorded"
 		       " in the database", q->path, (unsigned long long)total_unsaved(q));
 	}
+	report_queue_full(q, true);
 	ea_store_close(q->store);
 	q->store = NULL;
 	pthread_mutex_lock(&q->mu);
@@ -453,6 +555,7 @@ int ea_store_queue_push(struct ea_store_queue *q, const struct ea_hit *hit)
 	if (q->count == q->opt.capacity || q->stop) {
 		pthread_mutex_unlock(&q->mu);
 		atomic_fetch_add(&q->unsaved_queue_full, 1);
+		atomic_fetch_add(&q->dropped, 1);
 		return EA_STORE_FULL;
 	}
 	q->ring[(q->head + q->count) % q->opt.capacity] = *hit;
@@ -495,14 +598,36 @@ int ea_store_queue_flush(struct ea_store_queue *q, unsigned timeout_ms)
 	return rc;
 }
 
-void ea_store_queue_free(struct ea_store_queue *q)
+int ea_store_queue_add_counter(struct ea_store_queue *q, const char *name, uint64_t n)
+{
+	int rc = EA_STORE_ERROR;
+
+	pthread_mutex_lock(&q->mu);
+	for (int i = 0; i < EXTRA_COUNTERS; i++) {
+		if (!q->extra_names[i])
+			q->extra_names[i] = name;
+		if (strcmp(q->extra_names[i], name) == 0) {
+			q->extra_unsaved[i] += n;
+			rc = EA_STORE_OK;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+uint64_t ea_store_queue_dropped(const struct ea_store_queue *q)
+{
+	return atomic_load(&q->dropped);
+}
+
+void ea_store_queue_stop(struct ea_store_queue *q)
 {
 	uint64_t deadline;
 
-	if (!q)
+	if (!q || !q->started)
 		return;
-	if (!q->started)
-		goto free;
+	q->started = false;
 	pthread_mutex_lock(&q->mu);
 	q->stop = true;
 	pthread_cond_signal(&q->wake);
@@ -521,7 +646,13 @@ void ea_store_queue_free(struct ea_store_queue *q)
 	pthread_cond_destroy(&q->wake);
 	pthread_cond_destroy(&q->done);
 	pthread_mutex_destroy(&q->mu);
-free:
+}
+
+void ea_store_queue_free(struct ea_store_queue *q)
+{
+	if (!q)
+		return;
+	ea_store_queue_stop(q);
 	free(q->path);
 	free(q->proxy_name);
 	free(q->ring);

@@ -155,7 +155,7 @@ is "$(outcomes "$E2E_DIR/import.db")" "3 2 2 0" \
     "an import of the same traffic gives the counts the daemon recorded from Squid (3 allowed, 2 denied, 2 failed)"
 # The daemon's stderr is Squid's cache.log as it was when the daemon
 # started, i.e. cache.log.0 once squid -k rotate has rotated it.
-cat "$E2E_SQUID_CACHE_LOG"* | grep -q 'egressaudit-logd: .*daemon.log: 8 lines written, 7 vendor requests, 7 hits queued, 0 dropped, 0 malformed' 
+cat "$E2E_SQUID_CACHE_LOG"* | grep -q 'egressaudit-logd: .*daemon.log: 8 lines written, 7 vendor requests, 7 hits queued, 0 hits dropped, 0 malformed' 
 e2e_ok $? "the daemon's summary in cache.log: 8 lines, 7 vendor requests, nothing dropped or malformed"
 
 [ "$E2E_FAILED" -eq 0 ] || {

@@ -6,8 +6,13 @@
  *
  * spec lines (fields separated by blanks, "-" for an empty string):
  *   hit WHEN ENTRY VENDOR HOST PORT CLIENT USER OUTCOME SOURCE [COUNT]
+ *   rawhit (the same fields)
  *   counter NAME VALUE
+ * A rawhit's HOST, CLIENT and USER may hold \xNN escapes and are stored as
+ * those bytes, past the canonical form every writer applies: what a
+ * database from elsewhere (another version, a tampered file) may hold.
  * WHEN is unix time, or "now-N" seconds before now. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,24 @@
 static const char *dash(const char *s)
 {
 	return strcmp(s, "-") == 0 ? "" : s;
+}
+
+/* Decode \xNN in place into dst (of cap bytes). */
+static void raw_copy(char *dst, size_t cap, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 1 < cap; s++) {
+		unsigned v;
+
+		if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &v) == 1) {
+			dst[o++] = (char)v;
+			s += 3;
+		} else {
+			dst[o++] = *s;
+		}
+	}
+	dst[o] = '\0';
 }
 
 int main(int argc, char **argv)
@@ -48,6 +71,7 @@ int main(int argc, char **argv)
 		char outcome[32], source[32], name[64];
 		unsigned port;
 		unsigned long long count = 1, value;
+		bool raw = strncmp(line, "rawhit ", 7) == 0;
 		enum ea_outcome o;
 		enum ea_source src;
 		time_t t;
@@ -61,7 +85,7 @@ int main(int argc, char **argv)
 			counters[ncounters++].value = value;
 			continue;
 		}
-		if (sscanf(line, "hit %31s %127s %127s %299s %u %127s %127s %31s %31s %llu",
+		if (sscanf(line + raw * 3, "hit %31s %127s %127s %299s %u %127s %127s %31s %31s %llu",
 			   when, entry, vendor, host, &port, client, user, outcome, source, &count) < 9 ||
 		    ea_outcome_parse(outcome, &o) < 0 || ea_source_parse(source, &src) < 0 ||
 		    port > 65535 || count > MAX_HITS - nhits) {
@@ -69,9 +93,17 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		t = strncmp(when, "now-", 4) == 0 ? time(NULL) - atol(when + 4) : (time_t)atoll(when);
-		for (unsigned long long i = 0; i < count; i++)
-			ea_hit_set(&hits[nhits++], t, dash(entry), dash(vendor), host, (uint16_t)port,
+		for (unsigned long long i = 0; i < count; i++) {
+			struct ea_hit *h = &hits[nhits++];
+
+			ea_hit_set(h, t, dash(entry), dash(vendor), host, (uint16_t)port,
 				   dash(client), dash(user), o, src);
+			if (raw) {
+				raw_copy(h->host, sizeof(h->host), host);
+				raw_copy(h->client, sizeof(h->client), dash(client));
+				raw_copy(h->user, sizeof(h->user), dash(user));
+			}
+		}
 	}
 	if (ea_store_open(argv[1], &opt, &s) != EA_STORE_OK) {
 		fprintf(stderr, "ea_fixture: %s\n", ea_store_errmsg(s));
