@@ -127,12 +127,7 @@ static void text_entry(FILE *out, const struct ea_entry_diff *c)
 
 static long vendor_age(const struct diff_run *r, const struct ea_vendor *v, bool *stale)
 {
-	long days = -1;
-
-	*stale = false;
-	if (v && ea_date_days_between(v->updated, r->a->today, &days) == 0)
-		*stale = days > r->a->max_age;
-	return days;
+	return ea_vendor_source_age(v, r->a->today, r->a->max_age, stale);
 }
 
 static void text_vendor(FILE *out, const struct ea_vendor_diff *v)
