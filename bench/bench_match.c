@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "core/catalogue.h"
 #include "core/hash.h"
 #include "core/diag.h"
@@ -27,22 +28,11 @@
 
 /* ---- deterministic pseudo-randomness ------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 static uint64_t rng = SEED;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng += 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(mix64(rng) % n);
+	return bench_rnd(&rng, n);
 }
 
 /* A pronounceable word from a number: the same i gives the same word. */
@@ -52,7 +42,7 @@ static size_t word(uint64_t x, char *buf)
 	unsigned syl = 2 + (unsigned)(x % 3);
 	size_t n = 0;
 
-	x = mix64(x);
+	x = bench_mix64(x);
 	for (unsigned i = 0; i < syl; i++) {
 		buf[n++] = cons[x % 15];
 		x /= 15;
@@ -61,14 +51,6 @@ static size_t word(uint64_t x, char *buf)
 	}
 	buf[n] = '\0';
 	return n;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Bytes the allocator has handed out, mmapped blocks included. */
@@ -98,7 +80,7 @@ static const char *const tlds[] = {
  * catalogue's patterns are exactly the first ones of the 100,000. */
 static size_t synth_domain(uint64_t d, char *buf)
 {
-	uint64_t h = mix64(d * 7919 + 11);
+	uint64_t h = bench_mix64(d * 7919 + 11);
 	size_t n = word(h, buf);
 
 	if (h % 4 == 0)
@@ -110,7 +92,7 @@ static size_t synth_domain(uint64_t d, char *buf)
  * each under one of SYNTH_MAX / 8 vendor domains. */
 static void synth_pattern(uint64_t j, char *buf)
 {
-	uint64_t h = mix64(j + 0x5151);
+	uint64_t h = bench_mix64(j + 0x5151);
 	char dom[64];
 	const char *svc = services[h % NSERVICES], *svc2 = services[(h >> 8) % NSERVICES];
 	const char *reg = regions[(h >> 16) % 5];
@@ -358,7 +340,7 @@ static pcre2_code *compile_branches(const struct ea_catalogue *cat, size_t from,
 static int alternation_build(struct alternation *a, const struct ea_catalogue *cat)
 {
 	size_t from = 0, chunk = cat->nentries ? cat->nentries : 1, cap = 0;
-	double t0 = now_s();
+	double t0 = bench_now_s();
 
 	memset(a, 0, sizeof(*a));
 	while (from < cat->nentries) {
@@ -385,7 +367,7 @@ static int alternation_build(struct alternation *a, const struct ea_catalogue *c
 		from = to;
 	}
 	a->md = pcre2_match_data_create(1, NULL);
-	a->build_ms = (now_s() - t0) * 1e3;
+	a->build_ms = (bench_now_s() - t0) * 1e3;
 	return a->md ? 0 : -1;
 }
 
@@ -505,13 +487,13 @@ static double time_round(struct bench_cat *b, enum method mt, const struct ea_ho
 	size_t done = 0, batch = 1, sum = 0;
 	double t0, elapsed = 0;
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	while (elapsed < budget_s && done < cap) {
 		double t1;
 
 		for (size_t i = 0; i < batch && done < cap; i++, done++, ++*pos)
 			sum += run_one(b, mt, &hosts[*pos % nhosts]);
-		t1 = now_s();
+		t1 = bench_now_s();
 		if (t1 - t0 - elapsed < 0.005 && batch < 65536)
 			batch *= 2;
 		elapsed = t1 - t0;
@@ -585,9 +567,9 @@ static int prepare(struct bench_cat *b, const char *name, const struct ea_catalo
 		int built;
 
 		before = heap_bytes();
-		t0 = now_s();
+		t0 = bench_now_s();
 		built = ea_matcher_new(cat, &m);
-		t[i] = (now_s() - t0) * 1e3;
+		t[i] = (bench_now_s() - t0) * 1e3;
 		if (built < 0) {
 			fprintf(stderr, "bench_match: %s: %s\n", name, ea_matcher_errmsg(m));
 			ea_matcher_unref(m);
@@ -689,7 +671,7 @@ int main(int argc, char **argv)
 	const size_t sizes[2] = { 10000, 100000 };
 	char name10k[32], name100k[32];
 	size_t nhosts, nb = 0;
-	double t_start = now_s();
+	double t_start = bench_now_s();
 	int rc = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -767,7 +749,7 @@ int main(int argc, char **argv)
 		}
 	}
 	print_table(b, nb, nhosts);
-	printf("total run time %.1f s\n", now_s() - t_start);
+	printf("total run time %.1f s\n", bench_now_s() - t_start);
 	rc = write_json(out, b, nb) < 0;
 done:
 	for (size_t i = 0; i < nb; i++)

@@ -29,6 +29,7 @@
 
 #include <sqlite3.h>
 
+#include "bench_util.h"
 #include "core/audit.h"
 #include "core/catalogue.h"
 #include "core/diag.h"
@@ -54,22 +55,11 @@ struct params {
 
 /* ---- deterministic pseudo-randomness ---- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 static uint64_t rng = SEED;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng += 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(mix64(rng) % n);
+	return bench_rnd(&rng, n);
 }
 
 /* A pronounceable label from a number: the same x, the same label. */
@@ -79,7 +69,7 @@ static void word(uint64_t x, char *buf)
 	unsigned syl = 2 + (unsigned)(x % 4);
 	size_t n = 0;
 
-	x = mix64(x);
+	x = bench_mix64(x);
 	for (unsigned i = 0; i < syl; i++) {
 		buf[n++] = cons[x % 15];
 		x /= 15;
@@ -87,14 +77,6 @@ static void word(uint64_t x, char *buf)
 		x /= 5;
 	}
 	buf[n] = '\0';
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- the site's traffic ---- */
@@ -146,7 +128,7 @@ static void request(const struct site *st, unsigned day, char *host, size_t host
 		snprintf(host, hostlen, "%s-%u.s3.eu-west-1.amazonaws.com", w, rnd(100));
 	} else if (k < 97) {
 		snprintf(host, hostlen, "d%08x.cloudfront.net",
-			 (unsigned)mix64((uint64_t)day * 9000011 + rnd(POOL_CF)));
+			 (unsigned)bench_mix64((uint64_t)day * 9000011 + rnd(POOL_CF)));
 	} else {
 		word((uint64_t)day * 3000017 + rnd(POOL_UNC), w);
 		snprintf(host, hostlen, "%s.f-secure.com", w);
@@ -352,7 +334,7 @@ static double writers(const char *path, const struct site *st, unsigned procs, u
 	}
 	close(pipes[0]);
 	usleep(300 * 1000); /* every child generated its batches and opened */
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (unsigned p = 0; p < procs; p++)
 		if (write(pipes[1], &go, 1) != 1)
 			ok = 0;
@@ -364,7 +346,7 @@ static double writers(const char *path, const struct site *st, unsigned procs, u
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			ok = 0;
 	}
-	t1 = now_s();
+	t1 = bench_now_s();
 	return ok ? (double)hits * procs / (t1 - t0) : 0;
 }
 
@@ -388,7 +370,7 @@ static int paced(const char *path, const struct site *st, unsigned procs, unsign
 			struct ea_store_queue *q;
 			struct ea_hit h[MAXHITS];
 			uint64_t per = rate / procs, sent = 0;
-			double t0 = now_s();
+			double t0 = bench_now_s();
 
 			rng = SEED + 77 * (p + 1);
 			if (ea_store_queue_new(path, &o, &q) != 0)
@@ -397,7 +379,7 @@ static int paced(const char *path, const struct site *st, unsigned procs, unsign
 				double due = t0 + (double)sent / (double)per;
 				size_t n;
 
-				while (now_s() < due)
+				while (bench_now_s() < due)
 					usleep(200);
 				n = request_hits(st, 0, time(NULL), h);
 				for (size_t i = 0; i < n; i++)
@@ -433,7 +415,7 @@ static int run_report(const struct params *pp, const char *db, time_t since, tim
 {
 	char s1[32], s2[32];
 	struct rusage ru;
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	int status;
 	pid_t pid;
 
@@ -448,7 +430,7 @@ static int run_report(const struct params *pp, const char *db, time_t since, tim
 	}
 	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
 		return -1;
-	*secs = now_s() - t0;
+	*secs = bench_now_s() - t0;
 	*rss_mb = (double)ru.ru_maxrss / 1024.0;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
@@ -546,7 +528,7 @@ int main(int argc, char **argv)
 	end -= end % 3600;
 	day0 = end - (time_t)pp.days * 86400;
 
-	t = now_s();
+	t = bench_now_s();
 	for (unsigned d = 0; d + 1 < pp.days; d++) {
 		double tc;
 		uint64_t n = write_day(s, &st, d, day0 + (time_t)d * 86400, pp.old_requests, BATCH, buf);
@@ -555,14 +537,14 @@ int main(int argc, char **argv)
 			return 1;
 		old_hits += n;
 		/* The writer's maintenance, a day at a time. */
-		tc = now_s();
+		tc = bench_now_s();
 		if (ea_store_compact(s, day0 + (time_t)(d + 1) * 86400, NULL) != 0) {
 			fprintf(stderr, "bench_store: %s\n", ea_store_errmsg(s));
 			return 1;
 		}
-		old_compact += now_s() - tc;
+		old_compact += bench_now_s() - tc;
 	}
-	old_secs = now_s() - t;
+	old_secs = bench_now_s() - t;
 	checkpoint(db);
 	old_bytes = db_bytes(db);
 	rows_old = db_int(db, "SELECT count(*) FROM traffic");
@@ -570,18 +552,18 @@ int main(int argc, char **argv)
 	       (unsigned long long)old_hits, old_secs, old_compact, rows_old, (double)old_bytes / 1e6);
 	fflush(stdout);
 
-	t = now_s();
+	t = bench_now_s();
 	full_hits = write_day(s, &st, pp.days - 1, end - 86400, pp.full_requests, BATCH, buf);
-	full_secs = now_s() - t;
+	full_secs = bench_now_s() - t;
 	if (!full_hits)
 		return 1;
 	rows_before = db_int(db, "SELECT count(*) FROM traffic") - rows_old;
-	t = now_s();
+	t = bench_now_s();
 	if (ea_store_compact(s, end, NULL) != 0) {
 		fprintf(stderr, "bench_store: %s\n", ea_store_errmsg(s));
 		return 1;
 	}
-	compact_secs = now_s() - t;
+	compact_secs = bench_now_s() - t;
 	ea_store_close(s);
 	checkpoint(db);
 	full_bytes = db_bytes(db) - old_bytes;

@@ -22,20 +22,7 @@ static void json_entry(struct ea_json *j, const struct ea_entry *e)
 	ea_json_member_str(j, "vendor", e->vendor->id);
 	ea_json_member_str(j, "product", e->product ? e->product->id : NULL);
 	ea_json_member_str(j, "group", e->group);
-	ea_json_member_str(j, "kind", ea_kind_name(e->kind));
-	ea_json_member_str(j, "pattern", e->pattern);
-	ea_json_key(j, "ports");
-	ea_json_array(j);
-	for (size_t i = 0; i < e->nports; i++)
-		ea_json_uint(j, e->ports[i]);
-	ea_json_end(j);
-	ea_json_member_str(j, "level", ea_level_name(e->level));
-	ea_json_member_str(j, "condition", e->condition ? e->condition->id : NULL);
-	ea_json_member_str(j, "region", e->region);
-	ea_json_member_str(j, "valid_until", e->valid_until[0] ? e->valid_until : NULL);
-	ea_json_member_str(j, "replaced_by", e->replaced_by);
-	ea_json_member_bool(j, "third_party", e->third_party);
-	ea_json_member_bool(j, "no_wildcard", e->no_wildcard);
+	cli_json_entry_rule(j, e);
 	ea_json_member_str(j, "purpose", e->purpose);
 	ea_json_member_str(j, "impact", e->impact);
 	ea_json_member_str(j, "note", e->note);

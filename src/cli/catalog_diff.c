@@ -127,12 +127,7 @@ static void text_entry(FILE *out, const struct ea_entry_diff *c)
 
 static long vendor_age(const struct diff_run *r, const struct ea_vendor *v, bool *stale)
 {
-	long days = -1;
-
-	*stale = false;
-	if (v && ea_date_days_between(v->updated, r->a->today, &days) == 0)
-		*stale = days > r->a->max_age;
-	return days;
+	return ea_vendor_source_age(v, r->a->today, r->a->max_age, stale);
 }
 
 static void text_vendor(FILE *out, const struct ea_vendor_diff *v)
@@ -240,15 +235,6 @@ static void print_text(FILE *out, const struct diff_run *r)
 
 /* ---- JSON ---- */
 
-static void json_ports(struct ea_json *j, const char *key, const uint16_t *v, size_t n)
-{
-	ea_json_key(j, key);
-	ea_json_array(j);
-	for (size_t i = 0; i < n; i++)
-		ea_json_uint(j, v[i]);
-	ea_json_end(j);
-}
-
 static void json_entry(struct ea_json *j, const char *key, const struct ea_entry *e)
 {
 	ea_json_key(j, key);
@@ -259,16 +245,7 @@ static void json_entry(struct ea_json *j, const char *key, const struct ea_entry
 	ea_json_object(j);
 	ea_json_member_str(j, "vendor", e->vendor->id);
 	ea_json_member_str(j, "product", e->product ? e->product->id : NULL);
-	ea_json_member_str(j, "kind", ea_kind_name(e->kind));
-	ea_json_member_str(j, "pattern", e->pattern);
-	json_ports(j, "ports", e->ports, e->nports);
-	ea_json_member_str(j, "level", ea_level_name(e->level));
-	ea_json_member_str(j, "condition", e->condition ? e->condition->id : NULL);
-	ea_json_member_str(j, "region", e->region);
-	ea_json_member_str(j, "valid_until", e->valid_until[0] ? e->valid_until : NULL);
-	ea_json_member_str(j, "replaced_by", e->replaced_by);
-	ea_json_member_bool(j, "third_party", e->third_party);
-	ea_json_member_bool(j, "no_wildcard", e->no_wildcard);
+	cli_json_entry_rule(j, e);
 	ea_json_member_str(j, "file", e->file);
 	ea_json_member_uint(j, "line", e->line);
 	ea_json_end(j);
@@ -366,8 +343,8 @@ static void json_change(struct ea_json *j, const struct ea_entry_diff *c)
 	ea_json_member_str(j, "id", c->id);
 	ea_json_member_str(j, "change", ea_change_name(c->change));
 	json_names(j, c->fields, ea_diff_field_names, EA_NFIELDS);
-	json_ports(j, "ports_added", c->ports_added, c->nports_added);
-	json_ports(j, "ports_removed", c->ports_removed, c->nports_removed);
+	cli_json_ports(j, "ports_added", c->ports_added, c->nports_added);
+	cli_json_ports(j, "ports_removed", c->ports_removed, c->nports_removed);
 	json_entry(j, "old", c->old);
 	json_entry(j, "new", c->new);
 	ea_json_end(j);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "core/catalogue.h"
 
 /* Exit codes shared by every subcommand. */
@@ -42,6 +43,14 @@ int cli_output_open(struct cli_output *o, const char *path);
 int cli_output_commit(struct cli_output *o);
 /* Drops the temporary file. */
 void cli_output_abort(struct cli_output *o);
+
+struct ea_json;
+/* A key and an array of ports, inside the caller's object. */
+void cli_json_ports(struct ea_json *j, const char *key, const uint16_t *v, size_t n);
+/* An entry's members from "kind" to "no_wildcard" (pattern, ports, level,
+ * condition, region, validity, flags), inside the caller's object: the same
+ * names and order in `catalog` and `catalog diff`. */
+void cli_json_entry_rule(struct ea_json *j, const struct ea_entry *e);
 
 /* Prints "egressaudit CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,6 +16,7 @@
 
 #include "catalogue_load.h"
 #include "strmap.h"
+#include "util.h"
 
 const char *ea_level_name(enum ea_level l)
 {
@@ -734,4 +735,15 @@ const struct ea_vendor *ea_catalogue_vendor(const struct ea_catalogue *cat, cons
 		if (strcmp(cat->vendors[i]->id, id) == 0)
 			return cat->vendors[i];
 	return NULL;
+}
+
+long ea_vendor_source_age(const struct ea_vendor *v, const char *as_of, long max_age, bool *stale)
+{
+	long days;
+
+	*stale = false;
+	if (!v || ea_date_days_between(v->updated, as_of, &days) < 0)
+		return -1;
+	*stale = days > max_age;
+	return days;
 }

@@ -72,4 +72,9 @@ void ea_catalogue_free(struct ea_catalogue *cat);
 const struct ea_entry *ea_catalogue_find(const struct ea_catalogue *cat, const char *id);
 const struct ea_vendor *ea_catalogue_vendor(const struct ea_catalogue *cat, const char *id);
 
+/* Days from the vendor's source `updated` date to as_of (YYYY-MM-DD), or -1
+ * when v is NULL or either date is missing; *stale when older than max_age
+ * days. The report and `catalog diff` judge a list's age by this one rule. */
+long ea_vendor_source_age(const struct ea_vendor *v, const char *as_of, long max_age, bool *stale);
+
 #endif

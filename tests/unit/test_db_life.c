@@ -11,33 +11,8 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store_log.h"
 #include "tap.h"
-
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static char logged[8192];
-
-static void capture(void *ctx, enum ea_store_log_level level, const char *msg)
-{
-	(void)ctx;
-	(void)level;
-	pthread_mutex_lock(&log_mu);
-	if (strlen(logged) + strlen(msg) + 2 < sizeof(logged)) {
-		strcat(logged, msg);
-		strcat(logged, "\n");
-	}
-	pthread_mutex_unlock(&log_mu);
-}
-
-static int count_said(const char *what)
-{
-	int n = 0;
-
-	pthread_mutex_lock(&log_mu);
-	for (const char *p = logged; (p = strstr(p, what)); p++)
-		n++;
-	pthread_mutex_unlock(&log_mu);
-	return n;
-}
 
 static int sum_hits(const struct ea_hit_row *row, void *ctx)
 {
@@ -56,17 +31,6 @@ static long long hits_in(const char *path)
 		rc = (long long)n;
 	ea_store_close(s);
 	return rc;
-}
-
-static uint64_t counter(const char *path, const char *name)
-{
-	struct ea_store *s;
-	uint64_t v = (uint64_t)-1;
-
-	if (ea_store_open_readonly(path, &s) == EA_STORE_OK)
-		ea_store_counter(s, name, &v);
-	ea_store_close(s);
-	return v;
 }
 
 static void push(struct ea_store_queue *q, int n)

@@ -11,43 +11,8 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store_log.h"
 #include "tap.h"
-
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
-static char logged[8192];
-
-static void capture(void *ctx, enum ea_store_log_level level, const char *msg)
-{
-	(void)ctx;
-	(void)level;
-	pthread_mutex_lock(&log_mu);
-	if (strlen(logged) + strlen(msg) + 2 < sizeof(logged)) {
-		strcat(logged, msg);
-		strcat(logged, "\n");
-	}
-	pthread_mutex_unlock(&log_mu);
-}
-
-static bool said(const char *what)
-{
-	bool found;
-
-	pthread_mutex_lock(&log_mu);
-	found = strstr(logged, what) != NULL;
-	pthread_mutex_unlock(&log_mu);
-	return found;
-}
-
-static uint64_t counter(const char *db, const char *name)
-{
-	struct ea_store *s;
-	uint64_t v = (uint64_t)-1;
-
-	if (ea_store_open_readonly(db, &s) == EA_STORE_OK)
-		ea_store_counter(s, name, &v);
-	ea_store_close(s);
-	return v;
-}
 
 int main(void)
 {
