@@ -143,4 +143,21 @@ check_is empty --check 1 "--check warns about a required endpoint never seen"
 grep -q "failing_now=1;;1;0;1" "$tmp/check.out"
 is "$?" 0 "the perfdata counts the endpoints failing now"
 
+# Prometheus: when last allowed, and since when failing while it fails.
+"$ea" report -c "$tmp/tl.yaml" -d "$tmp/worked_blocked.db" $win -f prometheus >"$tmp/wb.prom"
+grep -qx 'egressaudit_entry_last_allowed_timestamp_seconds{proxy="proxy1",vendor="tl",entry="tl-a",level="required"} '"$(h 3)" "$tmp/wb.prom"
+is "$?" 0 "Prometheus: the entry's last allowed bucket"
+grep -qx 'egressaudit_entry_failing_since_timestamp_seconds{proxy="proxy1",vendor="tl",entry="tl-a",level="required"} '"$(h 5)" "$tmp/wb.prom"
+is "$?" 0 "Prometheus: since when the entry fails"
+"$ea" report -c "$tmp/tl.yaml" -d "$tmp/recovered.db" $win -f prometheus >"$tmp/rec.prom"
+grep -q '^egressaudit_entry_failing_since_timestamp_seconds{' "$tmp/rec.prom"
+is "$?" 1 "Prometheus: no failing_since series for an entry that recovered"
+if command -v promtool >/dev/null 2>&1; then
+	promtool check metrics <"$tmp/wb.prom" >"$tmp/promtool.out" 2>&1
+	is "$?" 0 "promtool check metrics accepts the timeline series"
+	sed 's/^/# /' "$tmp/promtool.out"
+else
+	ok 0 "# SKIP promtool (Debian package prometheus) is not installed"
+fi
+
 tap_done
