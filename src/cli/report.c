@@ -27,7 +27,9 @@ static void report_usage(FILE *out)
 	      "      --as-of DATE      judge valid_until and exception expiry on DATE (default: today)\n"
 	      "      --max-source-age DAYS  warn when a vendor's list was updated longer ago (default 365)\n"
 	      "      --check           Nagios/Icinga plugin: one status line with perfdata;\n"
-	      "                        exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
+	      "                        exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; judges the present:\n"
+	      "                        CRITICAL when a required endpoint is refused with nothing allowed since\n"
+	      "      --check-window    --check judging the window's totals (CRITICAL when one is blocked in it)\n"
 	      "      --colour WHEN     text colours: auto (default: on a terminal, unless NO_COLOR), always, never\n"
 	      "      --hosts N         concrete hosts listed per entry and per vendor (default 32; the rest are counted)\n"
 	      "exit status: 0 the report was written, 2 an error (with --check: the Nagios codes)\n", out);
@@ -37,7 +39,7 @@ struct report_args {
 	struct cli_paths cats, dbs;
 	const char *profile, *format, *output, *since, *until, *as_of, *colour, *hosts;
 	long max_source_age;
-	bool check;
+	bool check, check_window;
 };
 
 /* With --check every failure is UNKNOWN and says so on standard output,
@@ -63,6 +65,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		{ "until", required_argument, NULL, 'U' },
 		{ "as-of", required_argument, NULL, 'A' },
 		{ "check", no_argument, NULL, 'K' },
+		{ "check-window", no_argument, NULL, 'W' },
 		{ "colour", required_argument, NULL, 'C' },
 		{ "max-source-age", required_argument, NULL, 'M' },
 		{ "color", required_argument, NULL, 'C' },
@@ -86,6 +89,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		case 'U': a->until = optarg; break;
 		case 'A': a->as_of = optarg; break;
 		case 'K': a->check = true; break;
+		case 'W': a->check = a->check_window = true; break;
 		case 'C': a->colour = optarg; break;
 		case 'H': a->hosts = optarg; break;
 		case 'M': {
@@ -241,7 +245,7 @@ static int run(struct report_args *a)
 	r = rs[0];
 	warn_stale_sources(r, a->check);
 	if (a->check) {
-		rc = ea_report_check(stdout, r);
+		rc = ea_report_check(stdout, r, a->check_window);
 		if (fflush(stdout) != 0)
 			rc = NAGIOS_UNKNOWN;
 		goto out;
@@ -288,7 +292,7 @@ int ea_cmd_report(int argc, char **argv)
 	int rc;
 
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--check") == 0)
+		if (strcmp(argv[i], "--check") == 0 || strcmp(argv[i], "--check-window") == 0)
 			a.check = true;
 	rc = parse_args(argc, argv, &a);
 	if (rc == 0)

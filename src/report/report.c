@@ -90,6 +90,34 @@ static void find_covering(struct ea_report *r)
 	}
 }
 
+/* The entry's timeline over its listed ports counted: failing when one
+ * of them is (since the earliest), recovered at the latest recovery
+ * otherwise. */
+static void entry_timeline(struct ea_report_entry *re)
+{
+	struct ea_report_timeline *tl = &re->tl;
+
+	for (size_t p = 0; p < re->stats.nports; p++) {
+		const struct ea_report_port *rp = &re->stats.ports[p];
+		const struct ea_report_timeline *pt = &rp->tl;
+
+		if (!rp->listed || rp->acknowledged)
+			continue;
+		if (pt->last_allowed > tl->last_allowed)
+			tl->last_allowed = pt->last_allowed;
+		if (pt->last_refused > tl->last_refused)
+			tl->last_refused = pt->last_refused;
+		if (pt->failing_since && (!tl->failing_since || pt->failing_since < tl->failing_since))
+			tl->failing_since = pt->failing_since;
+		if (pt->recovered_at > tl->recovered_at) {
+			tl->recovered_at = pt->recovered_at;
+			tl->failing_from = pt->failing_from;
+		}
+	}
+	if (tl->failing_since)
+		tl->recovered_at = tl->failing_from = 0;
+}
+
 /* Totals and statuses once everything is counted. */
 static void finish(struct ea_report *r)
 {
@@ -109,6 +137,7 @@ static void finish(struct ea_report *r)
 			qsort(st->ports, st->nports, sizeof(*st->ports), cmp_port);
 		if (st->nhosts > 1)
 			qsort(st->hosts, st->nhosts, sizeof(*st->hosts), cmp_host);
+		entry_timeline(re);
 		if (re->entry->kind == EA_KIND_SITE && !re->site)
 			re->status = EA_STATUS_UNCONFIGURED;
 		else if (re->covered_by)

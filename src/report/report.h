@@ -40,12 +40,23 @@ const char *ea_status_name(enum ea_status s);
  * blocked without denied or failed traffic. */
 enum ea_status ea_status_of(const struct ea_tally *t, bool retired);
 
+/* When an entry or port last worked and whether it is failing now, to the
+ * bucket (doc/report.md); 0: none. At most one of failing_since and
+ * recovered_at is set. */
+struct ea_report_timeline {
+	time_t last_allowed, last_refused;
+	time_t failing_since;  /* refused, nothing allowed since */
+	time_t recovered_at;   /* allowed again after a run of refusals */
+	time_t failing_from;   /* the start of that run */
+};
+
 struct ea_report_port {
 	unsigned port;
 	bool listed;        /* in the entry's ports (else: seen on another port) */
 	bool acknowledged;  /* an exception in force covers this port */
 	enum ea_status status;
 	struct ea_tally tally;
+	struct ea_report_timeline tl;
 };
 
 struct ea_report_host {
@@ -79,6 +90,7 @@ struct ea_report_entry {
 	const struct ea_entry *covered_by;
 	const struct ea_profile_ack *ack; /* an exception in force, or NULL */
 	struct ea_report_stats stats;
+	struct ea_report_timeline tl; /* over the listed ports counted */
 };
 
 struct ea_report_uncatalogued {
@@ -161,10 +173,14 @@ void ea_report_free(struct ea_report *r);
 int ea_report_parse_time(const char *text, time_t now, bool end_of_day, time_t *out);
 
 /* report_check.c: the Nagios/Icinga plugin result. Writes "EGRESSAUDIT OK - ...|perfdata"
- * (and lines naming the problems) and returns 0 OK, 1 WARNING (required
- * entries never seen, partial or retired-in-use), 2 CRITICAL (a required
- * entry blocked). Entries with an exception in force are left out. */
-int ea_report_check(FILE *out, const struct ea_report *r);
+ * (and lines naming the problems) and returns 0 OK, 1 WARNING, 2 CRITICAL.
+ * Judging the present (window false): CRITICAL when a required entry is
+ * failing now (refused, nothing allowed since), WARNING when one is never
+ * seen, partial now or retired-in-use. Judging the window's totals (window
+ * true, --check-window): CRITICAL when one is blocked, WARNING when never
+ * seen, partial or retired-in-use. Entries with an exception in force are
+ * left out. */
+int ea_report_check(FILE *out, const struct ea_report *r, bool window);
 
 /* The formats; each returns 0, or -1 when writing failed. */
 int ea_report_write_text(FILE *out, const struct ea_report *r, bool colour);
@@ -179,6 +195,13 @@ int ea_report_write_prometheus(FILE *out, const struct ea_report *const *reports
  * -1 when the catalogue gives none; *stale when older than max_source_age
  * (report_sources.c). */
 long ea_report_source_age(const struct ea_report *r, const struct ea_vendor *v, bool *stale);
+
+/* The timeline in words for the text formats and the check (report_time.c):
+ * "blocked since 2026-11-28 14:00 (5 days), last allowed 2026-11-28 13:00"
+ * or "recovered 2026-11-30 09:00 after 19 h of failures"; 1, or 0 and
+ * nothing written when neither applies. */
+int ea_report_timeline_words(const struct ea_report *r, const struct ea_report_timeline *tl,
+			     char *buf, size_t len);
 
 /* Shared by the formats: "2026-11-25T10:00:00Z", "" for 0. */
 void ea_report_time(time_t t, char buf[32]);

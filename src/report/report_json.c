@@ -36,7 +36,19 @@ static void jnamed_tally(struct ea_json *j, const char *key, const char *name,
 	ea_json_end(j);
 }
 
-static void jstats(struct ea_json *j, const struct ea_report *r, const struct ea_report_stats *st)
+/* An entry's or a port's timeline (doc/report.md): null when none. */
+static void jtimeline(struct ea_json *j, const struct ea_report_timeline *tl)
+{
+	jtime(j, "last_allowed", tl->last_allowed);
+	jtime(j, "last_refused", tl->last_refused);
+	jtime(j, "failing_since", tl->failing_since);
+	jtime(j, "recovered_at", tl->recovered_at);
+	jtime(j, "failing_from", tl->failing_from);
+}
+
+/* timeline: for an entry's ports (uncatalogued hosts have none). */
+static void jstats(struct ea_json *j, const struct ea_report *r, const struct ea_report_stats *st,
+		   bool timeline)
 {
 	jtally(j, &st->total);
 	ea_json_member_uint(j, "clients", st->clients);
@@ -51,6 +63,8 @@ static void jstats(struct ea_json *j, const struct ea_report *r, const struct ea
 		ea_json_member_bool(j, "acknowledged", p->acknowledged);
 		ea_json_member_str(j, "status", ea_status_name(p->status));
 		jtally(j, &p->tally);
+		if (timeline)
+			jtimeline(j, &p->tl);
 		ea_json_end(j);
 	}
 	ea_json_end(j);
@@ -113,6 +127,7 @@ static void jentry(struct ea_json *j, const struct ea_report *r, const struct ea
 		ea_json_uint(j, e->ports[i]);
 	ea_json_end(j);
 	ea_json_member_str(j, "status", ea_status_name(re->status));
+	jtimeline(j, &re->tl);
 	ea_json_member_bool(j, "retired", re->retired);
 	ea_json_member_str(j, "covered_by", re->covered_by ? re->covered_by->id : NULL);
 	ea_json_key(j, "acknowledged");
@@ -133,7 +148,7 @@ static void jentry(struct ea_json *j, const struct ea_report *r, const struct ea
 	} else {
 		ea_json_null(j);
 	}
-	jstats(j, r, &re->stats);
+	jstats(j, r, &re->stats, true);
 	ea_json_end(j);
 }
 
@@ -246,7 +261,7 @@ int ea_report_write_json(FILE *out, const struct ea_report *r)
 		ea_json_object(&j);
 		ea_json_member_str(&j, "vendor", u->vendor);
 		ea_json_member_str(&j, "host", u->host);
-		jstats(&j, r, &u->stats);
+		jstats(&j, r, &u->stats, false);
 		ea_json_end(&j);
 	}
 	ea_json_end(&j);

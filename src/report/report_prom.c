@@ -135,6 +135,36 @@ static void write_requests(FILE *out, const struct ea_report *const *rs, size_t 
 		}
 }
 
+/* One timeline time per entry, the series absent when the time is none:
+ * an alert on "failing since" then fires only while it fails. */
+static void write_time(FILE *out, const struct ea_report *const *rs, size_t n, const char *name,
+		       const char *help, bool failing)
+{
+	head(out, name, "gauge", help);
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < rs[k]->nentries; i++) {
+			const struct ea_report_entry *re = &rs[k]->entries[i];
+			time_t t = failing ? re->tl.failing_since : re->tl.last_allowed;
+
+			if (!t)
+				continue;
+			entry_series(out, name, rs[k], re);
+			fprintf(out, "} %lld\n", (long long)t);
+		}
+}
+
+static void write_timeline(FILE *out, const struct ea_report *const *rs, size_t n)
+{
+	write_time(out, rs, n, "egressaudit_entry_last_allowed_timestamp_seconds",
+		   "Unix time of the start of the last hourly bucket with requests to the entry "
+		   "allowed (entries allowed in the window only).",
+		   false);
+	write_time(out, rs, n, "egressaudit_entry_failing_since_timestamp_seconds",
+		   "Unix time of the start of the first bucket refused after the last one allowed, "
+		   "while the entry is failing now (absent otherwise).",
+		   true);
+}
+
 /* Busiest first within a vendor; the model keeps them by vendor, host. */
 static int cmp_busiest(const void *pa, const void *pb)
 {
@@ -244,6 +274,7 @@ int ea_report_write_prometheus(FILE *out, const struct ea_report *const *reports
 {
 	write_status(out, reports, n);
 	write_requests(out, reports, n);
+	write_timeline(out, reports, n);
 	if (write_uncatalogued(out, reports, n) < 0)
 		return -1;
 	write_proxy(out, reports, n);

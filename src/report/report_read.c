@@ -451,6 +451,61 @@ static int read_folded(struct reading *rd)
 	return 0;
 }
 
+/* One database's timeline of a port merged into what the others said:
+ * last times are the latest; failing only when refused after the last
+ * allowed request anywhere, since the earliest refusal a database saw
+ * after it (with several databases an upper bound, to the bucket). */
+static void merge_timeline(struct ea_report_timeline *tl, const time_t *t)
+{
+	struct ea_report_timeline old = *tl;
+
+	if (t[EA_TIME_LAST_ALLOWED] > tl->last_allowed)
+		tl->last_allowed = t[EA_TIME_LAST_ALLOWED];
+	if (t[EA_TIME_LAST_REFUSED] > tl->last_refused)
+		tl->last_refused = t[EA_TIME_LAST_REFUSED];
+	tl->failing_since = 0;
+	if (tl->last_refused > tl->last_allowed) {
+		time_t cand[] = { old.failing_since, t[EA_TIME_FAILING_SINCE],
+				  old.last_refused, t[EA_TIME_LAST_REFUSED] };
+
+		for (size_t k = 0; k < 4 && !tl->failing_since; k += 2)
+			for (size_t j = k; j < k + 2; j++)
+				if (cand[j] > tl->last_allowed &&
+				    (!tl->failing_since || cand[j] < tl->failing_since))
+					tl->failing_since = cand[j];
+		tl->recovered_at = tl->failing_from = 0;
+		return;
+	}
+	if (t[EA_TIME_RECOVERED_AT] > tl->recovered_at) {
+		tl->recovered_at = t[EA_TIME_RECOVERED_AT];
+		tl->failing_from = t[EA_TIME_FAILING_FROM];
+	}
+}
+
+static int read_timeline(struct ea_report *r, struct reading *rd)
+{
+	if (src_open(rd, EA_STORE_TIMELINE) < 0)
+		return -1;
+	for (size_t i = 0; i < rd->nsrc; i++) {
+		struct src *s = &rd->src[i];
+
+		for (; s->live; ) {
+			long e = report_entry(rd, s->row.entry);
+
+			if (e >= 0) {
+				struct ea_report_port *p = stats_port(&r->entries[e].stats, s->row.port);
+
+				if (!p)
+					return nomem(rd);
+				merge_timeline(&p->tl, s->row.times);
+			}
+			if (src_advance(rd, s) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* Distinct clients per (entry, vendor) across every database. */
 static void set_clients(struct reading *rd, const char *entry, const char *vendor, uint64_t n)
 {
@@ -574,7 +629,8 @@ int ea_report_read(struct ea_report *r, const size_t *slot, const char *const *d
 	for (size_t i = 0; i < rd.nsrc; i++)
 		if (open_store(&rd, i, databases[i]) < 0)
 			goto out;
-	if (read_hosts(&rd) < 0 || read_folded(&rd) < 0 || read_clients(&rd) < 0)
+	if (read_hosts(&rd) < 0 || read_folded(&rd) < 0 || read_clients(&rd) < 0 ||
+	    read_timeline(r, &rd) < 0)
 		goto out;
 	rc = 0;
 out:

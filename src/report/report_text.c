@@ -179,6 +179,8 @@ static void details(FILE *out, const struct ea_report *r, const struct ea_report
 			e->replaced_by ? "; replaced by " : "", e->replaced_by ? e->replaced_by : "");
 	if (re->ack)
 		fprintf(out, "      acknowledged until %s: %s\n", re->ack->until, re->ack->reason);
+	if (ea_report_timeline_words(r, &re->tl, buf, sizeof(buf)))
+		fprintf(out, "      %s\n", buf);
 	if (re->status == EA_STATUS_UNCONFIGURED && e->example)
 		fprintf(out, "      set its host under site_hosts in the profile (e.g. %s)\n", e->example);
 	if (re->status == EA_STATUS_UNVERIFIED)

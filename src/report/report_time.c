@@ -17,6 +17,51 @@ void ea_report_time(time_t t, char buf[32])
 		strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* "2026-11-28 14:00" (UTC, as the other formats). */
+static void minute(time_t t, char buf[32])
+{
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (gmtime_r(&t, &tm))
+		strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* "19 h" under two days, "5 days" beyond. */
+static void span(time_t d, char buf[32])
+{
+	long h = d > 0 ? (long)(d / 3600) : 0;
+
+	if (h < 48)
+		snprintf(buf, 32, "%ld h", h);
+	else
+		snprintf(buf, 32, "%ld days", h / 24);
+}
+
+int ea_report_timeline_words(const struct ea_report *r, const struct ea_report_timeline *tl,
+			     char *buf, size_t len)
+{
+	char a[32], b[32], c[32];
+	time_t now = r->until > 0 && r->until < r->generated ? r->until : r->generated;
+
+	if (tl->failing_since) {
+		minute(tl->failing_since, a);
+		span(now - tl->failing_since, b);
+		minute(tl->last_allowed, c);
+		snprintf(buf, len, "blocked since %s (%s), %s%s", a, b,
+			 tl->last_allowed ? "last allowed " : "not allowed in the window",
+			 tl->last_allowed ? c : "");
+		return 1;
+	}
+	if (tl->recovered_at) {
+		minute(tl->recovered_at, a);
+		span(tl->recovered_at - tl->failing_from, b);
+		snprintf(buf, len, "recovered %s after %s of failures", a, b);
+		return 1;
+	}
+	return 0;
+}
+
 static bool digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

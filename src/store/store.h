@@ -167,7 +167,15 @@ enum ea_store_view {
 	EA_STORE_CLIENTS, /* per (entry, vendor, client) seen in the window
 			     (first/last seen overlap it), ordered so */
 	EA_STORE_USERS,   /* per (entry, vendor, user), the same */
+	EA_STORE_TIMELINE, /* per (entry, vendor, port) as stored: when last
+			      allowed, refused, failing since, recovered */
 	EA_STORE_NVIEWS
+};
+
+/* The TIMELINE view's times, each the start of a bucket. */
+enum ea_store_time {
+	EA_TIME_LAST_ALLOWED, EA_TIME_LAST_REFUSED, EA_TIME_FAILING_SINCE,
+	EA_TIME_RECOVERED_AT, EA_TIME_FAILING_FROM, EA_STORE_NTIMES
 };
 
 struct ea_store_row {
@@ -180,7 +188,10 @@ struct ea_store_row {
 				       CLIENTS, USERS: first and last seen only */
 	time_t last_of[4];          /* CLIENTS, USERS: last seen with each
 				       outcome (enum ea_outcome), 0: never */
+	time_t times[EA_STORE_NTIMES]; /* TIMELINE: enum ea_store_time, bucket
+				       starts, 0: none */
 };
+
 
 struct ea_store_cursor;
 

@@ -59,11 +59,44 @@ static const char *const view_sql[EA_STORE_NVIEWS] = {
 		"SELECT entry, vendor, user, 0, 0, 0, 0, 0, 0, first_seen, last_seen,"
 		" last_allowed, last_denied, last_failed, last_unknown FROM users"
 		" WHERE last_seen >= ?1 AND first_seen < ?2 AND ?3 = ?3 ORDER BY entry, vendor, user",
+	/* The state over time per (entry, vendor, port), to the bucket: each
+	 * bucket with an outcome is allowed (something got through) or
+	 * refused (denied or failed only); a run of refused buckets starts
+	 * where the previous bucket was not refused. failing_since: the first
+	 * refused bucket after the last allowed one; recovered_at (only when
+	 * not failing): the last allowed bucket that ended a run, and
+	 * failing_from the start of that run. doc/report.md. */
+	[EA_STORE_TIMELINE] =
+		"WITH raw AS (SELECT entry, vendor, port, bucket," RAW_AS
+		" FROM traffic WHERE" WINDOW " AND entry <> ''),"
+		" rec AS (SELECT entry, vendor, port, bucket," REC_INPUT " FROM raw),"
+		" b AS (SELECT entry, vendor, port, bucket,"
+		" sum(CASE WHEN lt > 0 AND lt >= iseen THEN la ELSE max(ia, la) END) AS a,"
+		" sum(CASE WHEN lt > 0 AND lt >= iseen THEN ld + lf"
+		" ELSE max(id, ld) + max(ifl, lf) END) AS r"
+		" FROM rec GROUP BY entry, vendor, port, bucket HAVING a > 0 OR r > 0),"
+		" w AS (SELECT *, lag(a > 0) OVER (PARTITION BY entry, vendor, port ORDER BY bucket) AS pok,"
+		" max(CASE WHEN a > 0 THEN bucket END) OVER (PARTITION BY entry, vendor, port) AS la_all"
+		" FROM b),"
+		" s AS (SELECT *, CASE WHEN a = 0 AND (pok IS NULL OR pok) THEN bucket END AS run_start,"
+		" CASE WHEN a > 0 AND pok = 0 THEN bucket END AS rec_at FROM w),"
+		" t AS (SELECT *, max(run_start) OVER (PARTITION BY entry, vendor, port ORDER BY bucket"
+		" ROWS UNBOUNDED PRECEDING) AS run,"
+		" max(rec_at) OVER (PARTITION BY entry, vendor, port) AS last_rec FROM s)"
+		" SELECT entry, vendor, '', port, 0, 0, 0, 0, 0, 0, 0,"
+		" coalesce(max(CASE WHEN a > 0 THEN bucket END), 0),"
+		" coalesce(max(CASE WHEN r > 0 THEN bucket END), 0),"
+		" coalesce(min(CASE WHEN bucket > coalesce(la_all, -1) THEN bucket END), 0),"
+		" CASE WHEN max(bucket) = max(la_all) THEN coalesce(max(rec_at), 0) ELSE 0 END,"
+		" CASE WHEN max(bucket) = max(la_all)"
+		" THEN coalesce(max(CASE WHEN rec_at = last_rec THEN run END), 0) ELSE 0 END"
+		" FROM t GROUP BY entry, vendor, port ORDER BY entry, vendor, port",
 };
 
 struct ea_store_cursor {
 	struct ea_store *s;
 	sqlite3_stmt *st;
+	enum ea_store_view view;
 };
 
 int ea_store_cursor_open(struct ea_store *s, enum ea_store_view view, time_t since,
@@ -82,6 +115,7 @@ int ea_store_cursor_open(struct ea_store *s, enum ea_store_view view, time_t sin
 		return EA_STORE_NOMEM;
 	}
 	c->s = s;
+	c->view = view;
 	if (sqlite3_prepare_v2(s->db, view_sql[view], -1, &c->st, NULL) != SQLITE_OK) {
 		int rc = ea_store_fail(s, "preparing the report's query");
 
@@ -133,8 +167,11 @@ int ea_store_cursor_next(struct ea_store_cursor *c, struct ea_store_row *row)
 	t->first_seen = (time_t)sqlite3_column_int64(st, 9);
 	t->last_seen = (time_t)sqlite3_column_int64(st, 10);
 	for (int o = 0; o < 4; o++)
-		row->last_of[o] = sqlite3_column_count(st) > 11 + o
+		row->last_of[o] = c->view == EA_STORE_CLIENTS || c->view == EA_STORE_USERS
 				  ? (time_t)sqlite3_column_int64(st, 11 + o) : 0;
+	for (int k = 0; k < EA_STORE_NTIMES; k++)
+		row->times[k] = c->view == EA_STORE_TIMELINE
+				? (time_t)sqlite3_column_int64(st, 11 + k) : 0;
 	return 1;
 }
 

@@ -44,10 +44,15 @@ ok $? "the error points at the exception"
 
 # --check: the Nagios plugin.
 out=$("$ea" report -c "$rules" -d "$tmp/p1.db" --check)
-is "$?" 2 "--check exits 2 CRITICAL when a required entry is blocked"
-case $out in "EGRESSAUDIT CRITICAL - 12 required endpoints: 2 blocked"*"|"*"blocked=2;;;0;12"*) ok 0 "the status line has the counts and perfdata" ;; *) ok 1 "the status line has the counts and perfdata"; echo "# $out" ;; esac
+is "$?" 2 "--check exits 2 CRITICAL when required entries are failing now (blocked, and partial with a port refused)"
+case $out in "EGRESSAUDIT CRITICAL - 12 required endpoints: 3 failing now"*"|"*"blocked=2;;;0;12"*"failing_now=3;;1;0;12"*) ok 0 "the status line has the counts and perfdata" ;; *) ok 1 "the status line has the counts and perfdata"; echo "# $out" ;; esac
+printf '%s\n' "$out" | grep -q "^failing: acme-gw gw.acme.test: blocked since "
+ok $? "the long output names the entries failing now and since when"
+out=$("$ea" report -c "$rules" -d "$tmp/p1.db" --check-window)
+is "$?" 2 "--check-window exits 2 CRITICAL when a required entry is blocked in the window"
+case $out in "EGRESSAUDIT CRITICAL - 12 required endpoints: 2 blocked"*"|"*"blocked=2;;;0;12 "*) ok 0 "--check-window keeps the old status line and perfdata" ;; *) ok 1 "--check-window keeps the old status line and perfdata"; echo "# $out" ;; esac
 printf '%s\n' "$out" | grep -qx "blocked: acme-gw gw.acme.test"
-ok $? "the long output names the blocked entries"
+ok $? "--check-window keeps the old long output"
 out=$("$ea" report -c "$rules" -d "$tmp/p1.db" -p "$rdata/site.yaml" --check)
 is "$?" 1 "--check exits 1 WARNING with entries never seen and retired-in-use, the blocked one acknowledged"
 case $out in "EGRESSAUDIT WARNING - "*"acknowledged"*) ok 0 "the warning line mentions the acknowledged entries" ;; *) ok 1 "the warning line mentions the acknowledged entries"; echo "# $out" ;; esac
