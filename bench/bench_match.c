@@ -38,19 +38,7 @@ static uint32_t rnd(uint32_t n)
 /* A pronounceable word from a number: the same i gives the same word. */
 static size_t word(uint64_t x, char *buf)
 {
-	static const char cons[] = "bcdfgklmnprstvz", vow[] = "aeiou";
-	unsigned syl = 2 + (unsigned)(x % 3);
-	size_t n = 0;
-
-	x = bench_mix64(x);
-	for (unsigned i = 0; i < syl; i++) {
-		buf[n++] = cons[x % 15];
-		x /= 15;
-		buf[n++] = vow[x % 5];
-		x /= 5;
-	}
-	buf[n] = '\0';
-	return n;
+	return bench_word(x, 3, buf);
 }
 
 /* Bytes the allocator has handed out, mmapped blocks included. */

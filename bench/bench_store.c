@@ -65,18 +65,7 @@ static uint32_t rnd(uint32_t n)
 /* A pronounceable label from a number: the same x, the same label. */
 static void word(uint64_t x, char *buf)
 {
-	static const char cons[] = "bcdfgklmnprstvz", vow[] = "aeiou";
-	unsigned syl = 2 + (unsigned)(x % 4);
-	size_t n = 0;
-
-	x = bench_mix64(x);
-	for (unsigned i = 0; i < syl; i++) {
-		buf[n++] = cons[x % 15];
-		x /= 15;
-		buf[n++] = vow[x % 5];
-		x /= 5;
-	}
-	buf[n] = '\0';
+	bench_word(x, 4, buf);
 }
 
 /* ---- the site's traffic ---- */

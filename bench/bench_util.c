@@ -27,3 +27,20 @@ double bench_now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+size_t bench_word(uint64_t x, unsigned max_syllables, char *buf)
+{
+	static const char cons[] = "bcdfgklmnprstvz", vow[] = "aeiou";
+	unsigned syl = 2 + (unsigned)(x % max_syllables);
+	size_t n = 0;
+
+	x = bench_mix64(x);
+	for (unsigned i = 0; i < syl; i++) {
+		buf[n++] = cons[x % 15];
+		x /= 15;
+		buf[n++] = vow[x % 5];
+		x /= 5;
+	}
+	buf[n] = '\0';
+	return n;
+}
